@@ -1,0 +1,38 @@
+"""The FastAPI application: `create_app(services=None)`; tests inject services built around fakes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import router
+from rag.services import Services, load_services
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Ask questions about news articles and get answers that cite the passages they rest on.
+Everything runs locally: Chroma for the vectors, sentence-transformers for embeddings, llama.cpp for the answer.
+Errors always have the shape `{"detail": "...", "code": "..."}`."""
+
+
+def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
+    """The app; models and index load once, in the lifespan, unless `services` are given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if services is None:
+            app.state.services = load_services(settings or Settings.from_env())
+            log.info("ready: %d chunks indexed", app.state.services.store.count())
+        else:
+            app.state.services = services
+        yield
+
+    app = FastAPI(title="News RAG", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    install_error_handlers(app)
+    app.include_router(router)
+    return app

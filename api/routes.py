@@ -1,0 +1,128 @@
+"""The HTTP endpoints. Each one validates, calls the rag library, and shapes the reply."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from starlette.datastructures import UploadFile
+
+from api.deps import ServicesDep
+from api.schemas import (AnswerOut, AskRequest, DeletedDocument, DocumentDetail, DocumentIn, DocumentSummary,
+                         ErrorOut, Health, IndexedDocument, IndexedDocuments, PassageOut, SearchOut, SearchRequest)
+from rag.articles import article_from_record, parse_bytes
+from rag.chunking import reassemble
+from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError
+from rag.pipeline import AnswerEvent, Event
+from rag.types import Article
+
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 413, 415, 422, 503)}
+router = APIRouter(responses=ERRORS)
+
+
+@router.post("/ask", response_model=AnswerOut, tags=["answers"])
+def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
+    """Answer a question from the indexed articles, citing the passages used."""
+    return AnswerOut.from_answer(services.pipeline.ask(body.question, body.top_k))
+
+
+@router.post("/ask/stream", tags=["answers"], response_class=StreamingResponse, responses={
+    200: {"content": {"text/event-stream": {}},
+          "description": "`token` events ({\"text\"}) as the model writes, then one `answer` event (as /ask)."}})
+def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
+    """The same answer as /ask, streamed as server-sent events."""
+    events = services.pipeline.stream(body.question, body.top_k)  # validates before the stream opens
+    return StreamingResponse(_sse(events), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _sse(events: Iterator[Event]) -> Iterator[str]:
+    try:
+        for event in events:
+            if isinstance(event, AnswerEvent):
+                yield _sse_event("answer", AnswerOut.from_answer(event.answer).model_dump())
+            else:
+                yield _sse_event("token", {"text": event.text})
+    except RagError as exc:  # headers are already sent: report the failure in the stream itself
+        yield _sse_event("error", {"detail": exc.message, "code": exc.code})
+
+
+def _sse_event(name: str, data: object) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.post("/search", response_model=SearchOut, tags=["answers"])
+def search(body: SearchRequest, services: ServicesDep) -> SearchOut:
+    """Ranked passages for a query, with scores and metadata; no language model involved."""
+    hits = services.pipeline.search(body.query, body.top_k)
+    return SearchOut(query=body.query, passages=[PassageOut.from_hit(i, h) for i, h in enumerate(hits, start=1)])
+
+
+@router.get("/documents", response_model=list[DocumentSummary], tags=["documents"])
+def list_documents(services: ServicesDep) -> list[DocumentSummary]:
+    """Every indexed article, newest first."""
+    return [DocumentSummary.model_validate(s) for s in services.store.articles()]
+
+
+@router.get("/documents/{article_id}", response_model=DocumentDetail, tags=["documents"])
+def get_document(article_id: str, services: ServicesDep) -> DocumentDetail:
+    """One article with its clean text, which citation offsets point into."""
+    chunks = services.store.chunks(article_id)
+    summary = next((s for s in services.store.articles() if s.article_id == article_id), None)
+    if not chunks or summary is None:
+        raise DocumentNotFound(f"no indexed article has id {article_id!r}")
+    return DocumentDetail(**DocumentSummary.model_validate(summary).model_dump(), text=reassemble(chunks),
+                          chunk_spans=[(c.chunk_id, c.start, c.end) for c in chunks])
+
+
+@router.post("/documents", status_code=201, response_model=IndexedDocuments, tags=["documents"], openapi_extra={
+    "requestBody": {"required": True, "content": {
+        "application/json": {"schema": DocumentIn.model_json_schema()},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary",
+                     "description": "An article file: .txt, .md, .html or .jsonl"}}}}}}})
+async def add_document(request: Request, services: ServicesDep) -> IndexedDocuments:
+    """Index one article sent as JSON, or an uploaded article file; re-sending an article replaces it."""
+    articles = await _articles_from_request(request, services.settings.max_upload_bytes)
+    outcomes = [await run_in_threadpool(services.indexer.index, article) for article in articles]
+    return IndexedDocuments(documents=[IndexedDocument(article_id=o.article_id, status=o.status, chunks=o.chunks)
+                                       for o in outcomes])
+
+
+async def _articles_from_request(request: Request, max_bytes: int) -> list[Article]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise BadRequest("multipart upload needs a 'file' field holding an article file")
+        raw = await upload.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise BadArticle(f"{upload.filename}: larger than the {max_bytes}-byte upload limit")
+        return parse_bytes(raw, upload.filename, origin=f"upload:{upload.filename}")
+    if content_type.startswith("application/json"):
+        try:
+            body = DocumentIn.model_validate_json(await request.body())
+        except ValueError as exc:
+            raise BadRequest(f"invalid article JSON: {exc}") from None
+        return [article_from_record(body.model_dump(), default_id="", origin="api")]
+    raise BadRequest(f"unsupported content type {content_type or '(none)'!r}: "
+                     "send application/json or multipart/form-data")
+
+
+@router.delete("/documents/{article_id}", response_model=DeletedDocument, tags=["documents"])
+def delete_document(article_id: str, services: ServicesDep) -> DeletedDocument:
+    """Remove an article and every chunk of it from the index."""
+    return DeletedDocument(article_id=article_id, chunks_removed=services.indexer.delete(article_id))
+
+
+@router.get("/health", response_model=Health, tags=["operations"])
+def health(services: ServicesDep) -> Health:
+    """Is the model loaded, which one, and how big is the index?"""
+    return Health(status="ok", model_loaded=True, model=services.pipeline.generator.name,
+                  model_file=services.model_file, index_chunks=services.store.count(),
+                  index_articles=len(services.store.articles()), store_mode=services.store.mode)

@@ -1,0 +1,144 @@
+"""Request and response bodies: pydantic at the HTTP boundary only."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.types import Answer, Hit
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(description="The question, in plain words.", examples=[
+        "How many countries formally committed to the reassurance force in September 2025?"])
+    top_k: int | None = Field(None, description="How many passages to retrieve (default RAG_TOP_K).")
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str
+    top_k: int | None = None
+
+
+class DocumentIn(BaseModel):
+    """One article as JSON; `id` is derived from `url` when omitted."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = None
+    title: str | None = None
+    text: str
+    published: str | None = Field(None, description="ISO date, YYYY-MM-DD")
+    url: str | None = None
+    source: str | None = None
+
+
+class CitationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    n: int
+    article_id: str
+    title: str
+    published: str | None
+    source: str | None
+    url: str | None
+    chunk_id: str
+    text: str
+    start: int = Field(description="Offset of the cited passage in the article's clean text.")
+    end: int
+
+
+class PassageOut(BaseModel):
+    rank: int
+    score: float = Field(description="Cosine similarity to the query.")
+    chunk_id: str
+    article_id: str
+    title: str
+    published: str | None
+    source: str | None
+    url: str | None
+    text: str
+    start: int
+    end: int
+
+    @classmethod
+    def from_hit(cls, rank: int, hit: Hit) -> PassageOut:
+        c = hit.chunk
+        return cls(rank=rank, score=round(hit.score, 4), chunk_id=c.chunk_id, article_id=c.article_id,
+                   title=c.title, published=c.published, source=c.source, url=c.url, text=c.text,
+                   start=c.start, end=c.end)
+
+
+class UsageOut(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answer: str = Field(description="The answer, with [n] markers pointing at `citations`.")
+    abstained: bool = Field(description="True when the articles do not hold the answer.")
+    citations: list[CitationOut]
+    passages: list[PassageOut] = Field(description="Everything retrieval found, cited or not.")
+    timings: dict[str, float] = Field(description="Seconds per stage: retrieve, first_token, generate, total.")
+    usage: UsageOut
+    model: str
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> AnswerOut:
+        return cls(question=answer.question, answer=answer.answer, abstained=answer.abstained,
+                   citations=[CitationOut.model_validate(c) for c in answer.citations],
+                   passages=[PassageOut.from_hit(i, h) for i, h in enumerate(answer.passages, start=1)],
+                   timings={k: round(v, 4) for k, v in answer.timings.items()},
+                   usage=UsageOut(prompt_tokens=answer.usage.prompt_tokens,
+                                  completion_tokens=answer.usage.completion_tokens),
+                   model=answer.model)
+
+
+class SearchOut(BaseModel):
+    query: str
+    passages: list[PassageOut]
+
+
+class DocumentSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    article_id: str
+    title: str
+    published: str | None
+    source: str | None
+    url: str | None
+    origin: str
+    chunks: int
+
+
+class DocumentDetail(DocumentSummary):
+    text: str = Field(description="The article's clean text; chunk offsets point into it.")
+    chunk_spans: list[tuple[str, int, int]] = Field(description="(chunk_id, start, end) of each chunk.")
+
+
+class IndexedDocument(BaseModel):
+    article_id: str
+    status: str = Field(description="added, updated or unchanged")
+    chunks: int
+
+
+class IndexedDocuments(BaseModel):
+    documents: list[IndexedDocument]
+
+
+class DeletedDocument(BaseModel):
+    article_id: str
+    chunks_removed: int
+
+
+class Health(BaseModel):
+    status: str
+    model_loaded: bool
+    model: str
+    model_file: str
+    index_chunks: int
+    index_articles: int
+    store_mode: str = Field(description="embedded or server")
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    code: str

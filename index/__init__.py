@@ -1,0 +1,1 @@
+"""Build the vector index from article files: `python -m index build [PATHS...]`."""

@@ -1,0 +1,90 @@
+"""Split an article's clean text into chunks of whole sentences, keeping exact character offsets."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from rag.types import Article, Chunk
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@functools.cache
+def _segmenter():  # type: ignore[no-untyped-def]
+    import pysbd
+
+    # clean=False keeps the text untouched so that char_span offsets stay exact.
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentences as (start, end) offsets into `text`; paragraphs never share a sentence."""
+    spans: list[Span] = []
+    offset = 0
+    for paragraph in text.split("\n"):
+        if paragraph.strip():
+            spans.extend(_paragraph_sentences(paragraph, offset))
+        offset += len(paragraph) + 1
+    return spans
+
+
+def _paragraph_sentences(paragraph: str, offset: int) -> list[Span]:
+    spans = []
+    for piece in _segmenter().segment(paragraph):
+        # pysbd spans carry trailing whitespace; trim both ends so `text[start:end]` is the sentence.
+        start, end = piece.start, piece.end
+        while start < end and paragraph[start].isspace():
+            start += 1
+        while end > start and paragraph[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append(Span(offset + start, offset + end))
+    return spans
+
+
+def chunk_article(article: Article, max_chars: int = 600) -> list[Chunk]:
+    """Pack consecutive sentences into chunks of at most `max_chars` (a longer sentence stands alone)."""
+    groups: list[list[Span]] = []
+    for span in sentence_spans(article.text):
+        if groups and span.end - groups[-1][0].start <= max_chars:
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    return [_make_chunk(article, position, group[0].start, group[-1].end)
+            for position, group in enumerate(groups)]
+
+
+def _make_chunk(article: Article, position: int, start: int, end: int) -> Chunk:
+    return Chunk(
+        chunk_id=f"{article.article_id}:{start}-{end}",
+        article_id=article.article_id,
+        text=article.text[start:end],
+        start=start,
+        end=end,
+        position=position,
+        title=article.title,
+        published=article.published,
+        source=article.source,
+        url=article.url,
+    )
+
+
+def reassemble(chunks: list[Chunk]) -> str:
+    """An article's clean text rebuilt from its chunks, exact at every chunk offset.
+
+    `clean_text` separates sentences by one space and paragraphs by one blank line, so the gap
+    between consecutive chunks is either " " or "\\n\\n".
+    """
+    parts: list[str] = []
+    cursor = 0
+    for chunk in sorted(chunks, key=lambda c: c.start):
+        gap = chunk.start - cursor
+        parts.append("\n\n" if gap == 2 else " " * gap)
+        parts.append(chunk.text)
+        cursor = chunk.end
+    return "".join(parts)

@@ -1,0 +1,59 @@
+"""Deterministic stand-ins for the models, for fast tests and dry runs.
+
+Everything around them stays real: chunking, Chroma, prompting, citation handling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+
+from rag.generation import Message
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class HashingEmbedder:
+    """Bag of hashed words, L2-normalised: texts sharing words are close, as with a real embedder."""
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.name = f"fake-hashing-{dimension}"
+        self.dimension = dimension
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = [0.0] * self.dimension
+        for word in _WORD.findall(text.lower()):
+            vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+        return [v / norm for v in vector]
+
+
+class ScriptedGeneration:
+    def __init__(self, text: str, prompt_tokens: int) -> None:
+        self._text = text
+        self.prompt_tokens = prompt_tokens
+        self.completion_tokens = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for piece in re.findall(r"\S+\s*|\s+", self._text):
+            self.completion_tokens += 1
+            yield piece
+
+
+class ScriptedGenerator:
+    """Replies with what `reply(messages)` returns, word by word, as a streaming model would."""
+
+    def __init__(self, reply: Callable[[Sequence[Message]], str] | str) -> None:
+        self.name = "fake-scripted"
+        self._reply = reply if callable(reply) else (lambda _messages: reply)
+        self.calls: list[Sequence[Message]] = []
+
+    def generate(self, messages: Sequence[Message], max_tokens: int) -> ScriptedGeneration:
+        self.calls.append(messages)
+        prompt_tokens = sum(len(m["content"].split()) for m in messages)
+        return ScriptedGeneration(self._reply(messages), prompt_tokens)

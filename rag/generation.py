@@ -1,0 +1,83 @@
+"""Text generation behind a small protocol; the only module that imports llama_cpp."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from rag.errors import ModelUnavailable
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]
+
+
+class Generation(Protocol):
+    """Text pieces as the model produces them; token counts are final once iteration ends."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+    def __iter__(self) -> Iterator[str]: ...
+
+
+class Generator(Protocol):
+    name: str
+
+    def generate(self, messages: Sequence[Message], max_tokens: int) -> Generation: ...
+
+
+class LlamaGenerator:
+    """A GGUF model run in-process by llama.cpp, one generation at a time."""
+
+    def __init__(self, model_path: Path, name: str | None = None, n_ctx: int = 4096, n_threads: int = 2) -> None:
+        from llama_cpp import Llama
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        log.info("loading generator from %s", model_path)
+        try:
+            self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads,
+                              n_threads_batch=n_threads, verbose=False)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelUnavailable(f"RAG_LLM_PATH={model_path}: llama.cpp could not load it ({exc})") from None
+        metadata = self._llm.metadata
+        template = metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelUnavailable(f"RAG_LLM_PATH={model_path}: the model has no chat template")
+        vocab = self._llm._model
+        self._format = Jinja2ChatFormatter(template=template, eos_token=vocab.token_get_text(vocab.token_eos()),
+                                           bos_token=vocab.token_get_text(vocab.token_bos()))
+        self.name = name or metadata.get("general.name") or model_path.stem
+        self.path = model_path
+        # llama.cpp contexts are not thread-safe: generations queue on this lock.
+        self._lock = threading.Lock()
+
+    def generate(self, messages: Sequence[Message], max_tokens: int) -> Generation:
+        formatted = self._format(messages=list(messages))
+        return _LlamaGeneration(self, formatted.prompt, formatted.stop, max_tokens)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+
+class _LlamaGeneration:
+    def __init__(self, owner: LlamaGenerator, prompt: str, stop: Any, max_tokens: int) -> None:
+        self._owner, self._prompt, self._max_tokens = owner, prompt, max_tokens
+        self._stop = [stop] if isinstance(stop, str) else list(stop or [])
+        self.prompt_tokens = owner.count_tokens(prompt)
+        self.completion_tokens = 0
+
+    def __iter__(self) -> Iterator[str]:
+        with self._owner._lock:
+            # Raw completion over the chat-formatted prompt: the fixed system prefix is then
+            # reused from llama.cpp's KV cache on the next question.
+            stream = self._owner._llm.create_completion(self._prompt, max_tokens=self._max_tokens, temperature=0.0,
+                                                        stop=self._stop, stream=True)
+            for chunk in stream:
+                self.completion_tokens += 1
+                text = chunk["choices"][0]["text"]
+                if text:
+                    yield text

@@ -1,0 +1,121 @@
+"""Question in, cited answer out: retrieve, prompt, generate (streaming), resolve citations."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from rag import citations
+from rag.errors import BadRequest
+from rag.generation import Generator
+from rag.prompting import NOT_FOUND, build_messages
+from rag.retrieval import Retriever
+from rag.types import Answer, Hit, Usage
+
+# Phrases with which a small model says, in its own words, that the sources lack the answer.
+_ABSTENTION = re.compile(
+    r"do(?:es)? not (?:say|contain|mention|provide|specify)|don't know|not (?:mentioned|specified|provided)"
+    r"|no information|cannot (?:be )?answer|can't answer",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TokenEvent:
+    """A piece of generated text, sent as soon as the model produces it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerEvent:
+    """The final, cited answer; always the last event of a stream."""
+
+    answer: Answer
+
+
+Event = TokenEvent | AnswerEvent
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    top_k: int = 4
+    max_top_k: int = 20
+    min_relevance: float = 0.30
+    max_tokens: int = 256
+    max_question_chars: int = 1000
+
+
+@dataclass
+class Pipeline:
+    retriever: Retriever
+    generator: Generator
+    policy: AnswerPolicy = field(default_factory=AnswerPolicy)
+
+    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
+        """Ranked passages for a query, no generation."""
+        return self.retriever.search(self._check_question(query), self._check_top_k(top_k))
+
+    def ask(self, question: str, top_k: int | None = None) -> Answer:
+        """The whole answer at once (the stream, consumed)."""
+        for event in self.stream(question, top_k):
+            if isinstance(event, AnswerEvent):
+                return event.answer
+        raise AssertionError("stream() ended without an answer")  # pragma: no cover
+
+    def stream(self, question: str, top_k: int | None = None) -> Iterator[Event]:
+        """Token events while the model writes, then one AnswerEvent; bad input fails here, not mid-stream."""
+        return self._run(self._check_question(question), self._check_top_k(top_k))
+
+    def _run(self, question: str, k: int) -> Iterator[Event]:
+        started = time.perf_counter()
+        hits = self.retriever.search(question, k)
+        timings = {"retrieve": time.perf_counter() - started}
+        relevant = [hit for hit in hits if hit.score >= self.policy.min_relevance]
+        if not relevant:  # nothing close enough: abstain before spending time on generation
+            yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
+            return
+        generation = self.generator.generate(build_messages(question, relevant), self.policy.max_tokens)
+        pieces: list[str] = []
+        generate_started = time.perf_counter()
+        for piece in generation:
+            if not pieces:
+                timings["first_token"] = time.perf_counter() - started
+            pieces.append(piece)
+            yield TokenEvent(piece)
+        timings["generate"] = time.perf_counter() - generate_started
+        usage = Usage(generation.prompt_tokens, generation.completion_tokens)
+        yield AnswerEvent(self._finish(question, "".join(pieces), relevant, timings, usage, started))
+
+    def _finish(self, question: str, raw: str, hits: Sequence[Hit], timings: dict[str, float],
+                usage: Usage, started: float) -> Answer:
+        text = citations.normalise_markers(raw, len(hits))
+        cited = citations.resolve(text, hits)
+        timings["total"] = time.perf_counter() - started
+        # An answer that cites nothing is not grounded in the articles: say so instead of passing it on.
+        if not cited or _ABSTENTION.search(text):
+            return self._abstain(question, hits, timings, usage)
+        return Answer(question=question, answer=text, citations=cited, abstained=False,
+                      model=self.generator.name, usage=usage, timings=timings, passages=tuple(hits))
+
+    def _abstain(self, question: str, hits: Sequence[Hit], timings: dict[str, float], usage: Usage) -> Answer:
+        timings.setdefault("total", sum(timings.values()))
+        return Answer(question=question, answer=NOT_FOUND, citations=(), abstained=True,
+                      model=self.generator.name, usage=usage, timings=timings, passages=tuple(hits))
+
+    def _check_question(self, question: str) -> str:
+        question = " ".join((question or "").split())
+        if not question:
+            raise BadRequest("the question is empty")
+        if len(question) > self.policy.max_question_chars:
+            raise BadRequest(f"the question is {len(question)} characters long; "
+                             f"the limit is {self.policy.max_question_chars}")
+        return question
+
+    def _check_top_k(self, top_k: int | None) -> int:
+        k = self.policy.top_k if top_k is None else top_k
+        if not 1 <= k <= self.policy.max_top_k:
+            raise BadRequest(f"top_k must be between 1 and {self.policy.max_top_k}, got {k}")
+        return k

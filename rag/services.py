@@ -1,0 +1,67 @@
+"""Wire the real components together from settings: the one place models are loaded."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from rag.embedding import Embedder, SentenceTransformerEmbedder
+from rag.generation import Generator, LlamaGenerator
+from rag.ingest import Indexer
+from rag.modelfile import DEFAULT_MODEL, resolve_model_path
+from rag.pipeline import AnswerPolicy, Pipeline
+from rag.retrieval import Retriever
+from rag.settings import Settings
+from rag.store import ChromaStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the API and the eval suite need, loaded once."""
+
+    settings: Settings
+    store: ChromaStore
+    indexer: Indexer
+    pipeline: Pipeline
+    model_file: str
+
+
+def open_store(settings: Settings, embedder_name: str, fresh: bool = False) -> ChromaStore:
+    return ChromaStore.open(settings.index_dir, settings.chroma_url, settings.collection, embedder_name, fresh)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder named by RAG_EMBED_MODEL; `fake-hashing` is the deterministic one for dry runs."""
+    if settings.embed_model == "fake-hashing":
+        from rag.fakes import HashingEmbedder
+
+        return HashingEmbedder()
+    return SentenceTransformerEmbedder(settings.embed_model)
+
+
+def load_generator(settings: Settings) -> LlamaGenerator:
+    path = resolve_model_path(settings.llm_path, settings.model_cache)
+    name = DEFAULT_MODEL.name if settings.llm_path is None else None
+    return LlamaGenerator(path, name=name, n_ctx=settings.llm_context, n_threads=settings.llm_threads)
+
+
+def policy_from(settings: Settings) -> AnswerPolicy:
+    return AnswerPolicy(top_k=settings.top_k, max_top_k=settings.max_top_k, min_relevance=settings.min_relevance,
+                        max_tokens=settings.max_tokens, max_question_chars=settings.max_question_chars)
+
+
+def build_services(settings: Settings, embedder: Embedder, generator: Generator, model_file: str = "") -> Services:
+    """Assemble services around given models (real or fake)."""
+    store = open_store(settings, embedder.name)
+    indexer = Indexer(embedder, store, settings.chunk_chars)
+    pipeline = Pipeline(Retriever(embedder, store), generator, policy_from(settings))
+    return Services(settings, store, indexer, pipeline, model_file)
+
+
+def load_services(settings: Settings) -> Services:
+    """The real thing: sentence-transformers, Chroma and llama.cpp."""
+    embedder = load_embedder(settings)
+    generator = load_generator(settings)
+    return build_services(settings, embedder, generator, model_file=str(generator.path))

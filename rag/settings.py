@@ -1,0 +1,64 @@
+"""One settings object, read from `RAG_*` environment variables by the entry points only.
+
+Every field is documented in the README's settings table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from rag.errors import BadRequest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "news-rag"
+
+
+@dataclass(frozen=True)
+class Settings:
+    articles_dir: Path = PROJECT_ROOT / "data" / "articles"
+    index_dir: Path = PROJECT_ROOT / "data" / "index"
+    chroma_url: str | None = None  # e.g. http://127.0.0.1:8001 -> Chroma server mode
+    collection: str = "news"
+    embed_model: str = "all-MiniLM-L6-v2"  # name of a bundled model, or a path
+    llm_path: Path | None = None  # any GGUF; None -> the default model assembled from parts
+    model_cache: Path = _default_cache()
+    llm_threads: int = 2
+    llm_context: int = 4096
+    max_tokens: int = 256
+    top_k: int = 4
+    max_top_k: int = 20
+    min_relevance: float = 0.30  # cosine similarity below which no passage is relevant
+    chunk_chars: int = 600
+    max_question_chars: int = 1000
+    max_upload_bytes: int = 5_000_000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """Build settings from `RAG_<FIELD>` variables; unset ones keep their defaults."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get("RAG_" + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, str(f.type), raw)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _convert(name: str, type_name: str, raw: str) -> object:
+    try:
+        if "Path" in type_name:
+            return Path(raw).expanduser()
+        if type_name == "int":
+            return int(raw)
+        if type_name == "float":
+            return float(raw)
+    except ValueError:
+        raise BadRequest(f"RAG_{name.upper()}={raw!r} is not a valid {type_name}") from None
+    return raw

@@ -1,0 +1,192 @@
+"""The vector store: Chroma, embedded on disk or a server at `RAG_CHROMA_URL`. The only chromadb import.
+
+Embeddings are always passed in: Chroma's default embedding function must never run, since it
+would try to download a model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from rag.errors import IndexMismatch, RagError, StoreUnavailable
+from rag.types import ArticleSummary, Chunk, Hit
+
+log = logging.getLogger(__name__)
+
+_BATCH = 1000  # rows per write; Chroma caps a single request
+
+
+class ChromaStore:
+    """Chunks with their vectors and metadata, in one Chroma collection."""
+
+    def __init__(self, client: Any, collection: str, embedder_name: str, mode: str, fresh: bool = False) -> None:
+        self.mode = mode  # "embedded" or "server"
+        self._client = client
+        self._name = collection
+        self._embedder_name = embedder_name
+        if fresh:
+            self._drop()
+        with self._guard():
+            self._collection = self._open_collection()
+        self._check_embedder()
+
+    def _open_collection(self) -> Any:
+        return self._client.get_or_create_collection(
+            self._name, embedding_function=_refusing_embedding_function(),
+            metadata={"hnsw:space": "cosine", "embedder": self._embedder_name})
+
+    def _drop(self) -> None:
+        with self._guard():
+            if self._name in [getattr(c, "name", c) for c in self._client.list_collections()]:
+                self._client.delete_collection(self._name)
+
+    @classmethod
+    def open(cls, index_dir: Path, chroma_url: str | None, collection: str, embedder_name: str,
+             fresh: bool = False) -> ChromaStore:
+        """Embedded store under `index_dir`, or the Chroma server at `chroma_url`; `fresh` empties it first."""
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if chroma_url:
+            url = urlparse(chroma_url)
+            try:
+                client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                             ssl=url.scheme == "https", settings=chroma_settings)
+            except Exception as exc:  # chromadb raises plain ValueError/ConnectError here
+                raise StoreUnavailable(f"RAG_CHROMA_URL={chroma_url}: cannot reach the Chroma server ({exc})") from None
+            return cls(client, collection, embedder_name, mode="server", fresh=fresh)
+        index_dir.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+        return cls(client, collection, embedder_name, mode="embedded", fresh=fresh)
+
+    def _check_embedder(self) -> None:
+        stored = (self._collection.metadata or {}).get("embedder")
+        if stored and stored != self._embedder_name and self.count() > 0:
+            raise IndexMismatch(f"the index was built with embedder {stored!r} but RAG_EMBED_MODEL is "
+                                f"{self._embedder_name!r}; rebuild it with `python -m index build --rebuild`")
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], content_hash: str,
+               origin: str) -> None:
+        for i in range(0, len(chunks), _BATCH):
+            batch = chunks[i:i + _BATCH]
+            with self._guard():
+                self._collection.upsert(
+                    ids=[c.chunk_id for c in batch], embeddings=[list(v) for v in vectors[i:i + _BATCH]],
+                    documents=[c.text for c in batch],
+                    metadatas=[_metadata(c, content_hash, origin) for c in batch],
+                )
+
+    def chunk_hashes(self, article_id: str) -> dict[str, str]:
+        """chunk_id -> content hash of the article version it came from."""
+        with self._guard():
+            rows = self._collection.get(where={"article_id": article_id}, include=["metadatas"])
+        return {cid: str(meta.get("content_hash", "")) for cid, meta in zip(rows["ids"], rows["metadatas"] or [])}
+
+    def delete_chunks(self, chunk_ids: Iterable[str]) -> None:
+        ids = list(chunk_ids)
+        for i in range(0, len(ids), _BATCH):
+            with self._guard():
+                self._collection.delete(ids=ids[i:i + _BATCH])
+
+    def delete_article(self, article_id: str) -> int:
+        """Remove every chunk of an article; returns how many there were."""
+        ids = list(self.chunk_hashes(article_id))
+        self.delete_chunks(ids)
+        return len(ids)
+
+    def chunks(self, article_id: str) -> list[Chunk]:
+        """An article's chunks in order."""
+        with self._guard():
+            rows = self._collection.get(where={"article_id": article_id}, include=["documents", "metadatas"])
+        found = [_chunk(cid, doc, meta) for cid, doc, meta in zip(rows["ids"], rows["documents"] or [],
+                                                                   rows["metadatas"] or [])]
+        return sorted(found, key=lambda c: c.position)
+
+    def query(self, vector: Sequence[float], top_k: int) -> list[Hit]:
+        """The `top_k` nearest chunks, best first; score is cosine similarity."""
+        with self._guard():
+            rows = self._collection.query(query_embeddings=[list(vector)], n_results=top_k,
+                                          include=["documents", "metadatas", "distances"])
+        return [Hit(_chunk(cid, doc, meta), 1.0 - float(dist))
+                for cid, doc, meta, dist in zip(rows["ids"][0], rows["documents"][0], rows["metadatas"][0],
+                                                rows["distances"][0])]
+
+    def count(self) -> int:
+        with self._guard():
+            return int(self._collection.count())
+
+    def articles(self) -> list[ArticleSummary]:
+        """Every indexed article with its chunk count, newest first."""
+        with self._guard():
+            rows = self._collection.get(include=["metadatas"])
+        summaries: dict[str, ArticleSummary] = {}
+        counts: dict[str, int] = {}
+        for meta in rows["metadatas"] or []:
+            aid = str(meta["article_id"])
+            counts[aid] = counts.get(aid, 0) + 1
+            summaries.setdefault(aid, ArticleSummary(
+                article_id=aid, title=str(meta.get("title", "")), published=_opt(meta, "published"),
+                source=_opt(meta, "source"), url=_opt(meta, "url"), origin=str(meta.get("origin", "")), chunks=0))
+        listed = [ArticleSummary(**{**s.__dict__, "chunks": counts[aid]}) for aid, s in summaries.items()]
+        return sorted(listed, key=lambda s: (s.published or "", s.article_id), reverse=True)
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn Chroma's assorted failures into one error the API can answer 503 with."""
+        try:
+            yield
+        except RagError:
+            raise
+        except Exception as exc:
+            where = "the Chroma server" if self.mode == "server" else "the embedded Chroma index"
+            log.warning("store failure: %r", exc)
+            raise StoreUnavailable(f"{where} failed: {exc}") from exc
+
+
+def _refusing_embedding_function() -> Any:
+    """An embedding function that fails loudly: passing `None` would let Chroma fall back to its
+    default one, which downloads a model. Vectors always come from our own embedder."""
+    from chromadb.api.types import Documents, Embeddings, EmbeddingFunction
+
+    class ExternalEmbeddings(EmbeddingFunction[Documents]):
+        def __init__(self) -> None:
+            pass
+
+        def __call__(self, input: Documents) -> Embeddings:
+            raise RuntimeError("news-rag passes embeddings explicitly; Chroma was asked to embed text itself")
+
+        @staticmethod
+        def name() -> str:
+            return "news-rag-external"
+
+        def get_config(self) -> dict[str, Any]:
+            return {}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> ExternalEmbeddings:
+            return ExternalEmbeddings()
+
+    return ExternalEmbeddings()
+
+
+def _metadata(chunk: Chunk, content_hash: str, origin: str) -> dict[str, str | int]:
+    # Chroma metadata cannot hold None: absent values are stored as "".
+    return {"article_id": chunk.article_id, "title": chunk.title, "published": chunk.published or "",
+            "source": chunk.source or "", "url": chunk.url or "", "start": chunk.start, "end": chunk.end,
+            "position": chunk.position, "content_hash": content_hash, "origin": origin}
+
+
+def _chunk(chunk_id: str, text: str, meta: Any) -> Chunk:
+    return Chunk(chunk_id=chunk_id, article_id=str(meta["article_id"]), text=text, start=int(meta["start"]),
+                 end=int(meta["end"]), position=int(meta["position"]), title=str(meta.get("title", "")),
+                 published=_opt(meta, "published"), source=_opt(meta, "source"), url=_opt(meta, "url"))
+
+
+def _opt(meta: Any, key: str) -> str | None:
+    return str(meta.get(key) or "") or None

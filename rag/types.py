@@ -1,0 +1,98 @@
+"""The domain: plain frozen dataclasses shared by every stage of the pipeline."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, its text already cleaned of scraping noise."""
+
+    article_id: str
+    title: str
+    text: str
+    published: str | None = None  # ISO date, YYYY-MM-DD
+    source: str | None = None  # the outlet
+    url: str | None = None
+    origin: str = ""  # where it came from: a file path, or "api"
+
+    @property
+    def content_hash(self) -> str:
+        """A fingerprint of everything that ends up in the index, to skip unchanged articles."""
+        parts = (self.title, self.text, self.published or "", self.source or "", self.url or "")
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of an article; `text == article.text[start:end]`."""
+
+    chunk_id: str
+    article_id: str
+    text: str
+    start: int
+    end: int
+    position: int  # order within the article
+    title: str
+    published: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its similarity to the query (cosine, higher is closer)."""
+
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A `[n]` marker of an answer resolved to the passage it points at."""
+
+    n: int
+    article_id: str
+    title: str
+    published: str | None
+    source: str | None
+    url: str | None
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the pipeline returns for one question."""
+
+    question: str
+    answer: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    model: str
+    usage: Usage = field(default_factory=Usage)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    passages: tuple[Hit, ...] = ()  # what retrieval found, cited or not
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """An indexed article as the store knows it."""
+
+    article_id: str
+    title: str
+    published: str | None
+    source: str | None
+    url: str | None
+    origin: str
+    chunks: int

@@ -1,0 +1,47 @@
+"""Shared fixtures. Fakes replace only the models: chunking, Chroma and prompting stay real."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from rag.articles import read_path
+from rag.fakes import HashingEmbedder, ScriptedGenerator
+from rag.services import Services, build_services
+from rag.settings import PROJECT_ROOT, Settings
+
+SEED_DIR = PROJECT_ROOT / "data" / "articles"
+SEPTEMBER_ARTICLE = "003_9141dd36a55c9439"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    articles = tmp_path / "articles"
+    shutil.copytree(SEED_DIR, articles)
+    return Settings(articles_dir=articles, index_dir=tmp_path / "index", collection=f"test-{tmp_path.name}"[:60],
+                    embed_model="fake-hashing", min_relevance=0.05)
+
+
+@pytest.fixture
+def generator() -> ScriptedGenerator:
+    return ScriptedGenerator("Twenty-six countries formally committed to the force [1]. Nothing else [9].")
+
+
+@pytest.fixture
+def services(settings: Settings, generator: ScriptedGenerator) -> Services:
+    built = build_services(settings, HashingEmbedder(), generator)
+    for path in sorted(settings.articles_dir.glob("*.txt")):
+        for article in read_path(path):
+            built.indexer.index(article)
+    return built
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services)) as test_client:
+        yield test_client

@@ -1,0 +1,91 @@
+"""The HTTP API end to end, with the models faked and everything else real."""
+
+import json
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import SEPTEMBER_ARTICLE
+
+
+def test_ask_returns_answer_citations_usage_timings_and_model(client: TestClient) -> None:
+    response = client.post("/ask", json={"question": "How many countries committed in September?"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["abstained"] is False and "[1]" in body["answer"]
+    citation = body["citations"][0]
+    assert set(citation) == {"n", "article_id", "title", "published", "source", "url", "chunk_id", "text",
+                             "start", "end"}
+    assert body["usage"]["prompt_tokens"] > 0 and body["model"] == "fake-scripted"
+    assert body["passages"][0]["chunk_id"] == citation["chunk_id"]
+
+
+def test_citation_offsets_point_into_the_article_text(client: TestClient) -> None:
+    citation = client.post("/ask", json={"question": "Over two dozen countries pledged a force"}).json()["citations"][0]
+    article = client.get(f"/documents/{citation['article_id']}").json()
+    assert article["text"][citation["start"]:citation["end"]] == citation["text"]
+
+
+def test_stream_sends_tokens_then_the_answer_as_server_sent_events(client: TestClient) -> None:
+    with client.stream("POST", "/ask/stream", json={"question": "reassurance force"}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        raw = "".join(response.iter_text())
+    events = [block.split("\n", 1) for block in raw.strip().split("\n\n")]
+    names = [name.removeprefix("event: ") for name, _ in events]
+    assert names[-1] == "answer" and set(names[:-1]) == {"token"}
+    assert json.loads(events[-1][1].removeprefix("data: "))["citations"]
+
+
+def test_search_ranks_passages_without_the_model(client: TestClient) -> None:
+    body = client.post("/search", json={"query": "Over two dozen countries have pledged", "top_k": 2}).json()
+    assert [p["rank"] for p in body["passages"]] == [1, 2]
+    assert body["passages"][0]["article_id"] == SEPTEMBER_ARTICLE
+    assert body["passages"][0]["score"] >= body["passages"][1]["score"]
+
+
+def test_documents_can_be_listed_added_as_json_uploaded_and_deleted(client: TestClient) -> None:
+    assert len(client.get("/documents").json()) == 5
+    added = client.post("/documents", json={"id": "note-1", "title": "Note", "text": "A short note. Two sentences."})
+    assert added.status_code == 201 and added.json()["documents"][0] == {"article_id": "note-1", "status": "added",
+                                                                          "chunks": 1}
+    uploaded = client.post("/documents", files={"file": ("brief.md", b"# Brief\n\nThe brief text.", "text/markdown")})
+    assert uploaded.json()["documents"][0]["article_id"] == "brief"
+    assert {d["article_id"] for d in client.get("/documents").json()} >= {"note-1", "brief"}
+    assert client.delete("/documents/note-1").json() == {"article_id": "note-1", "chunks_removed": 1}
+    assert client.get("/documents/note-1").status_code == 404
+
+
+def test_health_reports_model_index_and_store_mode(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["model_loaded"] is True and body["model"] == "fake-scripted"
+    assert body["index_articles"] == 5 and body["index_chunks"] > 5 and body["store_mode"] == "embedded"
+
+
+def test_errors_share_one_shape_and_name_the_problem(client: TestClient) -> None:
+    cases = [
+        (client.post("/ask", json={"question": ""}), 422, "empty"),
+        (client.post("/ask", json={"question": "x" * 5000}), 422, "limit is 1000"),
+        (client.post("/ask", json={"question": "ok", "top_k": 0}), 422, "top_k"),
+        (client.post("/ask", json={"question": "ok", "top_k": "many"}), 422, "top_k"),
+        (client.post("/ask", json={}), 422, "question: Field required"),
+        (client.delete("/documents/nope"), 404, "nope"),
+        (client.post("/documents", files={"file": ("a.pdf", b"%PDF", "application/pdf")}), 422, "a.pdf"),
+        (client.post("/documents", files={"file": ("a.txt", b"\xff\xfe", "text/plain")}), 422, "not UTF-8"),
+        (client.post("/documents", content=b"x", headers={"content-type": "text/plain"}), 422, "content type"),
+        (client.post("/documents", json={"text": "x", "id": "../../x"}), 422, "invalid"),
+    ]
+    for response, status, fragment in cases:
+        body = response.json()
+        assert response.status_code == status, body
+        assert set(body) == {"detail", "code"} and fragment in body["detail"], body
+
+
+def test_a_bad_upload_leaves_the_index_as_it_was(client: TestClient) -> None:
+    before = client.get("/health").json()["index_chunks"]
+    client.post("/documents", files={"file": ("bad.jsonl", b'{"text": "fine"}\nbroken', "application/jsonl")})
+    assert client.get("/health").json()["index_chunks"] == before
+
+
+def test_openapi_docs_list_every_endpoint(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/ask", "/ask/stream", "/search", "/documents", "/documents/{article_id}", "/health"} <= set(paths)
+    assert client.get("/docs").status_code == 200

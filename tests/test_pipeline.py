@@ -1,0 +1,65 @@
+"""The answering pipeline with a scripted model over the real seed chunks in real Chroma."""
+
+import pytest
+
+from rag.errors import BadRequest
+from rag.fakes import ScriptedGenerator
+from rag.pipeline import AnswerEvent, TokenEvent
+from rag.prompting import NOT_FOUND
+from rag.services import Services
+
+
+def test_citations_map_to_the_numbered_sources_and_invalid_ones_are_dropped(services: Services) -> None:
+    answer = services.pipeline.ask("How many countries committed to the reassurance force?")
+    assert not answer.abstained
+    assert answer.answer == "Twenty-six countries formally committed to the force [1]. Nothing else."
+    [citation] = answer.citations
+    assert citation.n == 1
+    assert citation.chunk_id == answer.passages[0].chunk.chunk_id
+    assert citation.text == answer.passages[0].chunk.text
+
+
+def test_prompt_numbers_the_retrieved_passages(services: Services, generator: ScriptedGenerator) -> None:
+    answer = services.pipeline.ask("reassurance force countries", top_k=3)
+    prompt = generator.calls[-1][1]["content"]
+    for n, hit in enumerate(answer.passages, start=1):
+        assert f"[{n}] ({hit.chunk.title}" in prompt and hit.chunk.text in prompt
+    assert "Question: reassurance force countries" in prompt
+
+
+def test_tokens_stream_before_the_final_answer(services: Services) -> None:
+    events = list(services.pipeline.stream("How many countries committed to the force?"))
+    assert all(isinstance(e, TokenEvent) for e in events[:-1]) and len(events) > 3
+    assert isinstance(events[-1], AnswerEvent)
+    assert "".join(e.text for e in events[:-1]).startswith("Twenty-six")
+
+
+def test_nothing_relevant_abstains_without_calling_the_model(services: Services, generator: ScriptedGenerator) -> None:
+    services.pipeline.policy = type(services.pipeline.policy)(min_relevance=0.99)
+    answer = services.pipeline.ask("What is the capital of Australia?")
+    assert answer.abstained and answer.answer == NOT_FOUND and answer.citations == ()
+    assert generator.calls == []
+    assert answer.passages  # the closest passages are still reported
+
+
+@pytest.mark.parametrize("reply", [NOT_FOUND, "The sources do not mention a commander.", "Twenty-six countries."])
+def test_model_saying_not_found_or_citing_nothing_is_an_abstention(services: Services, reply: str) -> None:
+    services.pipeline.generator = ScriptedGenerator(reply)
+    answer = services.pipeline.ask("Who will command the reassurance force?")
+    assert answer.abstained and answer.answer == NOT_FOUND and answer.citations == ()
+
+
+def test_usage_and_timings_are_reported(services: Services) -> None:
+    answer = services.pipeline.ask("reassurance force")
+    assert answer.usage.prompt_tokens > 0 and answer.usage.completion_tokens > 0
+    assert {"retrieve", "first_token", "generate", "total"} <= set(answer.timings)
+    assert answer.model == "fake-scripted"
+
+
+@pytest.mark.parametrize("question, top_k, message", [
+    ("   ", None, "empty"), ("x" * 1001, None, "1001 characters"), ("ok", 0, "top_k"), ("ok", 21, "top_k"),
+])
+def test_bad_questions_are_refused_before_any_work(services: Services, question: str, top_k: int | None,
+                                                   message: str) -> None:
+    with pytest.raises(BadRequest, match=message):
+        services.pipeline.stream(question, top_k)

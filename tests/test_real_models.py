@@ -1,0 +1,93 @@
+"""The real thing: all-MiniLM-L6-v2, embedded Chroma and the default GGUF model over the seed articles.
+
+These tests load the models once per session (about 10 s) and run in CI like every other test.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from index.build import build, find_files
+from rag.services import Services, build_services, load_embedder, load_generator
+from rag.settings import Settings
+from tests.conftest import SEED_DIR, SEPTEMBER_ARTICLE
+
+pytestmark = pytest.mark.real
+
+COMMITTED = "How many countries formally committed to the reassurance force in September 2025?"
+
+
+@pytest.fixture(scope="session")
+def real_services(tmp_path_factory: pytest.TempPathFactory) -> Services:
+    root = tmp_path_factory.mktemp("real")
+    shutil.copytree(SEED_DIR, root / "articles")
+    settings = Settings.from_env({})
+    settings = Settings(**{**settings.__dict__, "articles_dir": root / "articles", "index_dir": root / "index"})
+    services = build_services(settings, load_embedder(settings), load_generator(settings))
+    report = build(services.indexer, list(find_files([settings.articles_dir])))
+    assert report.failures == [] and report.count("added") == 5
+    return services
+
+
+@pytest.fixture(scope="session")
+def real_client(real_services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(real_services)) as client:
+        yield client
+
+
+def test_the_september_commitment_is_answered_with_26_and_cited_to_the_september_article(
+        real_client: TestClient) -> None:
+    body = real_client.post("/ask", json={"question": COMMITTED}).json()
+    assert body["abstained"] is False, body
+    assert re.search(r"\b26\b|twenty-six", body["answer"], re.IGNORECASE), body["answer"]
+    september = [c for c in body["citations"] if c["article_id"] == SEPTEMBER_ARTICLE]
+    assert september, body["citations"]
+    article = real_client.get(f"/documents/{SEPTEMBER_ARTICLE}").json()
+    for citation in september:
+        assert article["text"][citation["start"]:citation["end"]] == citation["text"]
+    assert any("26" in c["text"] for c in september)
+
+
+def test_a_question_the_articles_cannot_answer_abstains(real_client: TestClient) -> None:
+    body = real_client.post("/ask", json={"question": "What is the boiling point of ethanol?"}).json()
+    assert body["abstained"] is True and body["citations"] == []
+
+
+def test_the_stream_carries_real_tokens_and_the_same_final_answer(real_client: TestClient) -> None:
+    with real_client.stream("POST", "/ask/stream", json={"question": COMMITTED}) as response:
+        raw = "".join(response.iter_text())
+    assert raw.count("event: token") > 3 and raw.rstrip().split("\n\n")[-1].startswith("event: answer")
+
+
+def test_real_embeddings_find_the_september_article_first(real_client: TestClient) -> None:
+    body = real_client.post("/search", json={"query": "countries pledged troops for Ukraine force September"}).json()
+    assert body["passages"][0]["article_id"] == SEPTEMBER_ARTICLE
+    assert body["passages"][0]["score"] > 0.5
+
+
+def test_rebuilding_the_index_adds_no_chunks(real_services: Services) -> None:
+    before = real_services.store.count()
+    report = build(real_services.indexer, list(find_files([real_services.settings.articles_dir])))
+    assert report.count("unchanged") == 5 and real_services.store.count() == before
+
+
+def test_health_names_the_default_model(real_client: TestClient) -> None:
+    body = real_client.get("/health").json()
+    assert body["model"] == "Qwen2.5-Coder-1.5B-Instruct-Q4_K_M" and body["index_articles"] == 5
+
+
+def test_a_wrong_model_path_names_the_setting(tmp_path: Path) -> None:
+    from rag.errors import ModelUnavailable
+
+    bogus = tmp_path / "model.gguf"
+    bogus.write_bytes(b"not a model")
+    for path, message in [(bogus, "not a GGUF"), (tmp_path / "missing.gguf", "no such file")]:
+        with pytest.raises(ModelUnavailable, match=f"RAG_LLM_PATH=.*{message}"):
+            load_generator(Settings(llm_path=path))

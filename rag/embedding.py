@@ -34,7 +34,9 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a hub lookup would hang with no network
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # its "Loading weights" bar is noise in CLI output
         log.info("loading embedder %s from %s", model, self.path)
         self._model = SentenceTransformer(str(self.path), device="cpu")
 

@@ -57,3 +57,15 @@ class ScriptedGenerator:
         self.calls.append(messages)
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
         return ScriptedGeneration(self._reply(messages), prompt_tokens)
+
+
+def quote_source(n: int, extra: str = "") -> Callable[[Sequence[Message]], str]:
+    """A reply that repeats the first sentence of source [n] of the prompt and cites it, then `extra`."""
+
+    def reply(messages: Sequence[Message]) -> str:
+        prompt = messages[-1]["content"]
+        match = re.search(rf"^\[{n}\] \(.*?\)\n(.+?[.!?])(?:\s|$)", prompt, re.MULTILINE)
+        sentence = match.group(1) if match else "Nothing."
+        return f"{sentence[:-1]} [{n}]{sentence[-1]} {extra}".strip()
+
+    return reply

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from rag import citations
 from rag.errors import BadRequest
 from rag.generation import Generator
+from rag.grounding import RuleJudge
 from rag.prompting import NOT_FOUND, build_messages
 from rag.retrieval import Retriever
-from rag.types import Answer, Hit, Usage
+from rag.types import Answer, CheckedSentence, Hit, Usage
+from rag.verification import Verifier, find_conflicts
 
 # Phrases with which a small model says, in its own words, that the sources lack the answer.
 _ABSTENTION = re.compile(
@@ -20,6 +22,12 @@ _ABSTENTION = re.compile(
     r"|no information|cannot (?:be )?answer|can't answer",
     re.IGNORECASE,
 )
+
+
+def _sentences(text: str) -> list[str]:
+    from rag.chunking import sentence_spans
+
+    return [text[s.start:s.end] for s in sentence_spans(text)]
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,7 @@ class Pipeline:
     retriever: Retriever
     generator: Generator
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
+    verifier: Verifier = field(default_factory=lambda: Verifier(RuleJudge()))
 
     def search(self, query: str, top_k: int | None = None) -> list[Hit]:
         """Ranked passages for a query, no generation."""
@@ -91,19 +100,28 @@ class Pipeline:
 
     def _finish(self, question: str, raw: str, hits: Sequence[Hit], timings: dict[str, float],
                 usage: Usage, started: float) -> Answer:
+        verify_started = time.perf_counter()
         text = citations.normalise_markers(raw, len(hits))
-        cited = citations.resolve(text, hits)
+        # Sentences in which the model says the sources lack the answer are not claims to verify.
+        claims_text = " ".join(s for s in _sentences(text) if not _ABSTENTION.search(s))
+        checked = tuple(self.verifier.check(claims_text, hits))
+        kept = [c for c in checked if c.verdict != "removed"]
+        timings["verify"] = time.perf_counter() - verify_started
         timings["total"] = time.perf_counter() - started
-        # An answer that cites nothing is not grounded in the articles: say so instead of passing it on.
-        if not cited or _ABSTENTION.search(text):
-            return self._abstain(question, hits, timings, usage)
-        return Answer(question=question, answer=text, citations=cited, abstained=False,
-                      model=self.generator.name, usage=usage, timings=timings, passages=tuple(hits))
+        if not kept:  # nothing the articles support is left: abstain, showing the closest passages
+            return self._abstain(question, hits, timings, usage, checked)
+        conflicts = find_conflicts(kept, hits)
+        answer = " ".join([c.text for c in kept] + [c.sentence() for c in conflicts])
+        return Answer(question=question, answer=answer, citations=citations.resolve(answer, hits), abstained=False,
+                      model=self.generator.name, usage=usage, timings=timings, passages=tuple(hits),
+                      sentences=checked)
 
-    def _abstain(self, question: str, hits: Sequence[Hit], timings: dict[str, float], usage: Usage) -> Answer:
+    def _abstain(self, question: str, hits: Sequence[Hit], timings: dict[str, float], usage: Usage,
+                 checked: tuple[CheckedSentence, ...] = ()) -> Answer:
         timings.setdefault("total", sum(timings.values()))
         return Answer(question=question, answer=NOT_FOUND, citations=(), abstained=True,
-                      model=self.generator.name, usage=usage, timings=timings, passages=tuple(hits))
+                      model=self.generator.name, usage=usage, timings=timings, passages=tuple(hits),
+                      sentences=checked)
 
     def _check_question(self, question: str) -> str:
         question = " ".join((question or "").split())

@@ -10,6 +10,7 @@ from rag.generation import Generator, LlamaGenerator
 from rag.ingest import Indexer
 from rag.modelfile import DEFAULT_MODEL, resolve_model_path
 from rag.pipeline import AnswerPolicy, Pipeline
+from rag.rerank import CrossEncoderReranker, Reranker
 from rag.retrieval import Retriever
 from rag.settings import Settings
 from rag.store import ChromaStore
@@ -52,11 +53,17 @@ def policy_from(settings: Settings) -> AnswerPolicy:
                         max_tokens=settings.max_tokens, max_question_chars=settings.max_question_chars)
 
 
-def build_services(settings: Settings, embedder: Embedder, generator: Generator, model_file: str = "") -> Services:
+def load_reranker(settings: Settings) -> Reranker | None:
+    return CrossEncoderReranker(threads=settings.llm_threads) if settings.rerank else None
+
+
+def build_services(settings: Settings, embedder: Embedder, generator: Generator, reranker: Reranker | None = None,
+                   model_file: str = "") -> Services:
     """Assemble services around given models (real or fake)."""
     store = open_store(settings, embedder.name)
     indexer = Indexer(embedder, store, settings.chunk_chars)
-    pipeline = Pipeline(Retriever(embedder, store), generator, policy_from(settings))
+    retriever = Retriever(embedder, store, reranker, settings.rerank_candidates)
+    pipeline = Pipeline(retriever, generator, policy_from(settings))
     return Services(settings, store, indexer, pipeline, model_file)
 
 
@@ -64,4 +71,4 @@ def load_services(settings: Settings) -> Services:
     """The real thing: sentence-transformers, Chroma and llama.cpp."""
     embedder = load_embedder(settings)
     generator = load_generator(settings)
-    return build_services(settings, embedder, generator, model_file=str(generator.path))
+    return build_services(settings, embedder, generator, load_reranker(settings), model_file=str(generator.path))

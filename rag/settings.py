@@ -34,7 +34,10 @@ class Settings:
     max_tokens: int = 256
     top_k: int = 4
     max_top_k: int = 20
-    min_relevance: float = 0.30  # cosine similarity below which no passage is relevant
+    rerank: bool = True  # cross-encoder reranking of the dense candidates
+    rerank_candidates: int = 12
+    # Passages scoring below this are not relevant (reranker probability; cosine when rerank is off).
+    min_relevance: float = 0.20
     chunk_chars: int = 600
     max_question_chars: int = 1000
     max_upload_bytes: int = 5_000_000
@@ -55,6 +58,10 @@ def _convert(name: str, type_name: str, raw: str) -> object:
     try:
         if "Path" in type_name:
             return Path(raw).expanduser()
+        if type_name == "bool":
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError
+            return raw.lower() in ("1", "true", "yes")
         if type_name == "int":
             return int(raw)
         if type_name == "float":

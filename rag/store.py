@@ -113,7 +113,7 @@ class ChromaStore:
         with self._guard():
             rows = self._collection.query(query_embeddings=[list(vector)], n_results=top_k,
                                           include=["documents", "metadatas", "distances"])
-        return [Hit(_chunk(cid, doc, meta), 1.0 - float(dist))
+        return [Hit(_chunk(cid, doc, meta), 1.0 - float(dist), 1.0 - float(dist))
                 for cid, doc, meta, dist in zip(rows["ids"][0], rows["documents"][0], rows["metadatas"][0],
                                                 rows["distances"][0])]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,12 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk with its similarity to the query (cosine, higher is closer)."""
+    """A retrieved chunk. `score` ranks it: the reranker's relevance probability when reranking
+    is on, else `similarity`, the dense cosine similarity to the query."""
 
     chunk: Chunk
     score: float
+    similarity: float
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,21 @@ class Citation:
     text: str
     start: int
     end: int
+
+
+Verdict = Literal["supported", "repaired", "removed"]
+
+
+@dataclass(frozen=True)
+class CheckedSentence:
+    """One sentence of an answer and what verification made of it."""
+
+    text: str  # as it appears in the answer, with its [n] markers ("" when removed)
+    claim: str  # the sentence without markers
+    verdict: Verdict  # supported as cited, repaired (re-cited), or removed from the answer
+    support: float  # the judge's score for the claim against the passages it now cites
+    cited: tuple[int, ...]
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +101,7 @@ class Answer:
     usage: Usage = field(default_factory=Usage)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     passages: tuple[Hit, ...] = ()  # what retrieval found, cited or not
+    sentences: tuple[CheckedSentence, ...] = ()  # every sentence the model wrote, with its verdict
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from rag.articles import read_path
-from rag.fakes import HashingEmbedder, ScriptedGenerator
+from rag.fakes import HashingEmbedder, ScriptedGenerator, quote_source
 from rag.services import Services, build_services
 from rag.settings import PROJECT_ROOT, Settings
 
@@ -29,7 +29,8 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def generator() -> ScriptedGenerator:
-    return ScriptedGenerator("Twenty-six countries formally committed to the force [1]. Nothing else [9].")
+    # Quotes source [1] faithfully, then makes a claim no source supports, citing a source that does not exist.
+    return ScriptedGenerator(quote_source(1, "Zebras number 99 in Paris [9]."))
 
 
 @pytest.fixture

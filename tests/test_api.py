@@ -89,3 +89,10 @@ def test_openapi_docs_list_every_endpoint(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/ask", "/ask/stream", "/search", "/documents", "/documents/{article_id}", "/health"} <= set(paths)
     assert client.get("/docs").status_code == 200
+
+
+def test_every_sentence_carries_its_verdict_and_support(client: TestClient) -> None:
+    body = client.post("/ask", json={"question": "How many countries committed in September?"}).json()
+    verdicts = [(s["verdict"], s["cited"]) for s in body["sentences"]]
+    assert verdicts == [("supported", [1]), ("removed", [])]
+    assert body["sentences"][1]["reason"] and "Zebras" not in body["answer"]

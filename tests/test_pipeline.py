@@ -2,6 +2,7 @@
 
 import pytest
 
+from rag.chunking import sentence_spans
 from rag.errors import BadRequest
 from rag.fakes import ScriptedGenerator
 from rag.pipeline import AnswerEvent, TokenEvent
@@ -9,10 +10,15 @@ from rag.prompting import NOT_FOUND
 from rag.services import Services
 
 
-def test_citations_map_to_the_numbered_sources_and_invalid_ones_are_dropped(services: Services) -> None:
+def test_supported_sentences_stay_cited_and_unsupported_ones_are_removed(services: Services) -> None:
     answer = services.pipeline.ask("How many countries committed to the reassurance force?")
     assert not answer.abstained
-    assert answer.answer == "Twenty-six countries formally committed to the force [1]. Nothing else."
+    passage = answer.passages[0].chunk.text
+    first = sentence_spans(passage)[0]
+    assert answer.answer == f"{passage[first.start:first.end - 1]} [1]."
+    supported, removed = answer.sentences
+    assert (supported.verdict, supported.cited, supported.support) == ("supported", (1,), 1.0)
+    assert removed.verdict == "removed" and removed.claim == "Zebras number 99 in Paris." and removed.text == ""
     [citation] = answer.citations
     assert citation.n == 1
     assert citation.chunk_id == answer.passages[0].chunk.chunk_id
@@ -31,7 +37,7 @@ def test_tokens_stream_before_the_final_answer(services: Services) -> None:
     events = list(services.pipeline.stream("How many countries committed to the force?"))
     assert all(isinstance(e, TokenEvent) for e in events[:-1]) and len(events) > 3
     assert isinstance(events[-1], AnswerEvent)
-    assert "".join(e.text for e in events[:-1]).startswith("Twenty-six")
+    assert "".join(e.text for e in events[:-1]).endswith("Zebras number 99 in Paris [9].")
 
 
 def test_nothing_relevant_abstains_without_calling_the_model(services: Services, generator: ScriptedGenerator) -> None:
@@ -42,8 +48,9 @@ def test_nothing_relevant_abstains_without_calling_the_model(services: Services,
     assert answer.passages  # the closest passages are still reported
 
 
-@pytest.mark.parametrize("reply", [NOT_FOUND, "The sources do not mention a commander.", "Twenty-six countries."])
-def test_model_saying_not_found_or_citing_nothing_is_an_abstention(services: Services, reply: str) -> None:
+@pytest.mark.parametrize("reply", [NOT_FOUND, "The sources do not mention a commander.",
+                                   "General Zorro commands the force [1]."])
+def test_not_found_or_nothing_supported_is_an_abstention(services: Services, reply: str) -> None:
     services.pipeline.generator = ScriptedGenerator(reply)
     answer = services.pipeline.ask("Who will command the reassurance force?")
     assert answer.abstained and answer.answer == NOT_FOUND and answer.citations == ()
@@ -52,7 +59,7 @@ def test_model_saying_not_found_or_citing_nothing_is_an_abstention(services: Ser
 def test_usage_and_timings_are_reported(services: Services) -> None:
     answer = services.pipeline.ask("reassurance force")
     assert answer.usage.prompt_tokens > 0 and answer.usage.completion_tokens > 0
-    assert {"retrieve", "first_token", "generate", "total"} <= set(answer.timings)
+    assert {"retrieve", "first_token", "generate", "verify", "total"} <= set(answer.timings)
     assert answer.model == "fake-scripted"
 
 

@@ -1,0 +1,158 @@
+"""Hard facts in a sentence — numbers, amounts, dates, quoted phrases, names — and whether a
+passage states them. This is the deterministic veto of verification: a claim whose number, date,
+quote or name is absent from the passage it cites is not supported, whatever a model thinks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# "one" is left out: far more often a pronoun ("the previous one") than a number.
+_SMALL = {w: i for i, w in enumerate(
+    "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+          "trillion": 1e12, "tn": 1e12}
+_MONTHS = {m[:3]: m for m in ("january february march april may june july august september october november "
+                              "december").split()}
+_WEEKDAYS = {d[:3]: d for d in "monday tuesday wednesday thursday friday saturday sunday".split()}
+# Demonyms and short forms that name the same place; a claim may use either.
+_ALIASES = [
+    {"france", "french"}, {"britain", "british", "uk", "england", "english"}, {"germany", "german", "germans"},
+    {"italy", "italian", "italians"}, {"ukraine", "ukrainian", "ukrainians", "kyiv", "kiev"},
+    {"russia", "russian", "russians", "moscow", "kremlin"}, {"europe", "european", "europeans", "eu"},
+    {"us", "america", "american", "americans", "washington"}, {"poland", "polish"}, {"spain", "spanish"},
+    {"canada", "canadian"}, {"japan", "japanese"}, {"australia", "australian"}, {"turkey", "turkish"},
+]
+_ALIAS_OF = {name: group for group in _ALIASES for name in group}
+# Capitalised words that are titles or sentence furniture, not names to check.
+_NOT_NAMES = set("""a an the this that these those it its he she they we i you his her their our in on at of for by
+with from to and or but as if when while after before since during under over about into than then there here
+what which who whom whose why how where also however meanwhile yet so still some many most all both each other
+president prime minister premier chancellor secretary general chief leader leaders king queen mr mrs ms dr sir
+officials official army military forces force troops coalition summit according said says note""".split())
+_NEGATIONS = re.compile(r"\b(?:not|no|never|neither|nor|none|without|cannot)\b|n't\b|\bruled? out\b|\brefus|\bdeclin",
+                        re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn|mn|tn|k|m|b)?\b",
+                     re.IGNORECASE)
+_SPELLED = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](one|two|three|four|five|six|"
+                      r"seven|eight|nine))?\b|\b(" + "|".join(_SMALL) + r")\b", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,}?)[\"”’']")
+_WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*")
+
+
+@dataclass(frozen=True)
+class MissingFact:
+    kind: str  # number, date, quote, name, negation
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value!r} is not in the cited passage"
+
+
+def fold(text: str) -> str:
+    """Straight quotes, plain dashes, accents folded ('António' -> 'Antonio'); case kept."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = text.replace("—", " - ").replace("–", "-")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def normalise(text: str) -> str:
+    """`fold`ed, lower case, thousands separators removed."""
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", fold(text)).lower()
+
+
+def numbers(text: str) -> set[float]:
+    """Every number in the text, scaled ('2.15 billion' and '$2.15bn' are both 2.15e9; 'twenty-six' is 26)."""
+    text = normalise(text)
+    found = {float(m.group(1)) * _SCALE.get((m.group(2) or "").lower(), 1.0) for m in _NUMBER.finditer(text)}
+    for m in _SPELLED.finditer(text):
+        if m.group(3):
+            found.add(float(_SMALL[m.group(3).lower()]))
+        else:
+            found.add(float(_TENS[m.group(1).lower()] + (_SMALL[m.group(2).lower()] if m.group(2) else 0)))
+    return found
+
+
+def dates(text: str) -> set[str]:
+    """Month and weekday names, canonical ('Sept.' -> 'september')."""
+    words = {w.strip(".").lower() for w in _WORD.findall(text)}
+    table = {**_MONTHS, **_WEEKDAYS}
+    # "may" is too often a verb to count as a month on its own.
+    return {table[w[:3]] for w in words if w[:3] in table and table[w[:3]].startswith(w) and w != "may"}
+
+
+def names(sentence: str) -> set[str]:
+    """Capitalised words that are not titles or sentence furniture: the names a claim commits to.
+
+    The first word of a sentence is capitalised anyway, so it counts only when it is a known place
+    or is possessive ("Italy's"), which common words rarely are.
+    """
+    found = set()
+    for i, word in enumerate(_WORD.findall(fold(sentence))):
+        possessive = word.endswith("'s")
+        bare = word.removesuffix("'s").strip(".'-")
+        key = bare.lower().replace(".", "")
+        if not bare[:1].isupper() or key in _NOT_NAMES or dates(bare):
+            continue
+        if i == 0 and not possessive and key not in _ALIAS_OF:
+            continue
+        found.add(key)
+    return found
+
+
+def quotes(sentence: str) -> set[str]:
+    return {normalise(q).strip() for q in _QUOTED.findall(sentence) if len(q.split()) >= 2}
+
+
+def is_negated(text: str) -> bool:
+    return bool(_NEGATIONS.search(text))
+
+
+def missing_facts(claim: str, passage: str) -> list[MissingFact]:
+    """The hard facts of `claim` that `passage` does not state (empty when all are there)."""
+    plain = normalise(passage)
+    passage_words = {w.removesuffix("'s").strip(".'-").replace(".", "") for w in _WORD.findall(plain)}
+    passage_numbers = numbers(passage)
+    missing = [MissingFact("number", _fmt(n)) for n in sorted(numbers(claim)) if not _number_in(n, passage_numbers)]
+    missing += [MissingFact("date", d) for d in sorted(dates(claim) - dates(passage))]
+    missing += [MissingFact("quote", q) for q in sorted(quotes(claim)) if q not in plain]
+    missing += [MissingFact("name", n) for n in sorted(names(claim)) if not _name_in(n, passage_words)]
+    return missing
+
+
+def _number_in(value: float, candidates: set[float]) -> bool:
+    return any(abs(value - c) <= 1e-9 * max(1.0, abs(c)) for c in candidates)
+
+
+def _name_in(name: str, passage_words: set[str]) -> bool:
+    if name in passage_words or _ALIAS_OF.get(name, set()) & passage_words:
+        return True
+    # Inflected forms of one name: "Crimea"/"Crimean", "Zelensky"/"Zelenskyy".
+    return len(name) >= 5 and any(len(w) >= 5 and (w.startswith(name) or name.startswith(w)) for w in passage_words)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}" if value < 1e6 else f"{value:.4g}"
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    value: float
+    raw: str  # as written, e.g. "$2.15 billion"
+    anchor: tuple[str, ...]  # the words just before it, which say what it counts
+
+
+def number_mentions(text: str, anchor_words: int = 3) -> list[NumberMention]:
+    """Digit-written numbers with what precedes them, for spotting two sources giving different figures."""
+    plain = normalise(text)
+    mentions = []
+    for m in _NUMBER.finditer(plain):
+        value = float(m.group(1)) * _SCALE.get((m.group(2) or "").lower(), 1.0)
+        before = re.findall(r"[a-z0-9]+", plain[max(0, m.start() - 60):m.start()])[-anchor_words:]
+        currency = "$" if plain[max(0, m.start() - 1):m.start()] == "$" else ""
+        mentions.append(NumberMention(value, currency + m.group(0).strip(), tuple(before)))
+    return mentions

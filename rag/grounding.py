@@ -1,0 +1,74 @@
+"""Is a claim supported by a passage? The judge behind answer verification and the eval suite.
+
+`RuleJudge` is deterministic and cheap (no model call), built from three checks:
+1. the veto: every number, date, quoted phrase and name of the claim appears in the passage
+   (`rag.facts`);
+2. negation agreement: the passage sentence that best matches the claim is negated exactly when
+   the claim is ("Italy will send troops" vs "Italy will not send troops");
+3. lexical alignment: the share of the claim's content words (crudely stemmed) that the passage
+   contains must reach `min_coverage`.
+Its balanced accuracy is measured on eval/data/judge_pairs.jsonl by `python -m eval judge`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from rag.chunking import sentence_spans
+from rag.facts import is_negated, missing_facts, normalise
+
+_STOPWORDS = frozenset("""a an the of to in on at for by with from and or but is are was were be been being has have
+had do does did that this these those it its he she they them their his her we our you as than then so such
+said says say would will could can may might should must also which who whom whose what when where while there
+about into over after before since during""".split())
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    supported: bool
+    score: float  # 0..1: how much of the claim the passage carries (0 when vetoed)
+    reason: str = ""  # why not, in words a reader understands
+
+
+class Judge(Protocol):
+    name: str
+
+    def judge(self, claim: str, passage: str) -> Judgement: ...
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry meaning, cut to 5 letters so 'pledged'/'pledges' and 'troop'/'troops' meet."""
+    return [w[:5] for w in _TOKEN.findall(normalise(text)) if w not in _STOPWORDS]
+
+
+def coverage(claim: str, passage: str) -> float:
+    words = content_words(claim)
+    available = set(content_words(passage))
+    return sum(w in available for w in words) / len(words) if words else 0.0
+
+
+def best_aligned_sentence(claim: str, passage: str) -> str:
+    """The passage sentence sharing the most content words with the claim."""
+    claim_words = set(content_words(claim))
+    sentences = [passage[s.start:s.end] for s in sentence_spans(passage)] or [passage]
+    return max(sentences, key=lambda s: len(claim_words & set(content_words(s))))
+
+
+@dataclass(frozen=True)
+class RuleJudge:
+    min_coverage: float = 0.6
+    name: str = "rules"
+
+    def judge(self, claim: str, passage: str) -> Judgement:
+        missing = missing_facts(claim, passage)
+        if missing:
+            return Judgement(False, 0.0, str(missing[0]))
+        score = coverage(claim, passage)
+        if is_negated(claim) != is_negated(best_aligned_sentence(claim, passage)):
+            return Judgement(False, score, "the passage says the opposite (negation differs)")
+        if score < self.min_coverage:
+            return Judgement(False, score, f"only {score:.0%} of the claim's words are in the passage")
+        return Judgement(True, score)

@@ -1,0 +1,126 @@
+"""Check every sentence of an answer against the passages it cites; repair, or remove, the rest.
+
+A sentence whose cited passages (jointly) support it is kept. One that is not supported, or
+cites nothing, is re-cited to a retrieved passage that does support it ("repaired"), or else
+removed from the answer (and reported as "removed"). A citation that adds nothing to the support
+of its sentence is dropped (ALCE's leave-one-out rule). When two retrieved passages give different
+figures for the same thing, the answer says so and cites both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.chunking import sentence_spans
+from rag.facts import NumberMention, number_mentions, numbers
+from rag.grounding import Judge
+from rag.types import CheckedSentence, Hit
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+
+
+def split_claims(answer: str) -> list[tuple[str, tuple[int, ...]]]:
+    """(claim without markers, cited numbers) per sentence; markers after the full stop count too."""
+    pieces: list[tuple[str, list[int]]] = []
+    for span in sentence_spans(answer):
+        sentence = answer[span.start:span.end]
+        leading = re.match(r"(?:\s*\[\d+\])+", sentence)
+        if leading and pieces:  # "... troops. [2] Next sentence": the [2] closes the previous one
+            pieces[-1][1].extend(int(n) for n in _MARKER.findall(leading.group(0)))
+            sentence = sentence[leading.end():]
+        cited = [int(n) for n in _MARKER.findall(sentence)]
+        claim = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", sentence)).strip()
+        if not re.search(r"[A-Za-z0-9]", claim) and pieces:  # a stray "[2]" after the full stop
+            pieces[-1][1].extend(cited)
+        elif re.search(r"[A-Za-z0-9]", claim):
+            pieces.append((claim, cited))
+    return [(claim, tuple(dict.fromkeys(cited))) for claim, cited in pieces]
+
+
+def with_markers(claim: str, cited: Sequence[int]) -> str:
+    markers = "".join(f"[{n}]" for n in cited)
+    if claim[-1:] in ".!?":
+        return f"{claim[:-1]} {markers}{claim[-1]}"
+    return f"{claim} {markers}"
+
+
+@dataclass
+class Verifier:
+    judge: Judge
+
+    def check(self, answer: str, hits: Sequence[Hit]) -> list[CheckedSentence]:
+        """A verdict for every sentence of `answer`, whose markers [n] point at `hits[n - 1]`."""
+        return [self._check_one(claim, cited, hits) for claim, cited in split_claims(answer)]
+
+    def _check_one(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit]) -> CheckedSentence:
+        cited = tuple(n for n in cited if 1 <= n <= len(hits))
+        if cited:
+            judgement = self.judge.judge(claim, _joined(hits, cited))
+            if judgement.supported:
+                kept = self._drop_irrelevant(claim, cited, hits)
+                return CheckedSentence(with_markers(claim, kept), claim, "supported", judgement.score, kept)
+            reason = judgement.reason
+        else:
+            reason = "cites no source"
+        for n, hit in enumerate(hits, start=1):
+            if n in cited:
+                continue
+            judgement = self.judge.judge(claim, hit.chunk.text)
+            if judgement.supported:
+                return CheckedSentence(with_markers(claim, (n,)), claim, "repaired", judgement.score, (n,),
+                                       f"{reason}; re-cited to [{n}]")
+        return CheckedSentence("", claim, "removed", 0.0, cited, reason)
+
+    def _drop_irrelevant(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit]) -> tuple[int, ...]:
+        """Leave-one-out: a citation goes when the others support the claim without it and it
+        does not support the claim on its own."""
+        kept = list(cited)
+        for n in cited:
+            others = [m for m in kept if m != n]
+            if others and self.judge.judge(claim, _joined(hits, others)).supported \
+                    and not self.judge.judge(claim, hits[n - 1].chunk.text).supported:
+                kept = others
+        return tuple(kept)
+
+
+def _joined(hits: Sequence[Hit], cited: Sequence[int]) -> str:
+    return "\n\n".join(hits[n - 1].chunk.text for n in cited)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    cited: int
+    value: str
+    other: int
+    other_value: str
+
+    def sentence(self) -> str:
+        return (f"The sources disagree on this figure: [{self.cited}] gives {self.value}, "
+                f"while [{self.other}] gives {self.other_value}.")
+
+
+def find_conflicts(sentences: Sequence[CheckedSentence], hits: Sequence[Hit]) -> list[Conflict]:
+    """Figures in kept sentences that another retrieved passage states differently, in the same words."""
+    conflicts: list[Conflict] = []
+    for sentence in sentences:
+        claimed = numbers(sentence.claim)
+        for n in sentence.cited:
+            for mention in number_mentions(hits[n - 1].chunk.text):
+                if mention.value in claimed and len(mention.anchor) >= 2:
+                    conflicts.extend(_rivals(n, mention, hits, sentence.cited))
+    return list({(c.cited, c.other): c for c in conflicts}.values())
+
+
+def _rivals(n: int, mention: NumberMention, hits: Sequence[Hit], cited: tuple[int, ...]) -> list[Conflict]:
+    found = []
+    for m, hit in enumerate(hits, start=1):
+        if m == n:
+            continue
+        for other in number_mentions(hit.chunk.text):
+            same_thing = len(set(other.anchor) & set(mention.anchor)) >= 2
+            close = 0.5 <= other.value / mention.value <= 2 if mention.value else False
+            if same_thing and close and other.value != mention.value:
+                found.append(Conflict(n, mention.raw, m, other.raw))
+    return found

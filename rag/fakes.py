@@ -53,6 +53,14 @@ class ScriptedGenerator:
         self._reply = reply if callable(reply) else (lambda _messages: reply)
         self.calls: list[Sequence[Message]] = []
 
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """Yes exactly when every content word of the statement is in the passage (a strict stand-in)."""
+        match = re.search(r"Passage:\n(.*)\n\nStatement: (.*)\n\n", messages[-1]["content"], re.DOTALL)
+        if not match:
+            return 0.5
+        passage, claim = (set(_WORD.findall(t.lower())) for t in match.groups())
+        return 0.9 if claim <= passage else 0.1
+
     def generate(self, messages: Sequence[Message], max_tokens: int) -> ScriptedGeneration:
         self.calls.append(messages)
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
@@ -64,7 +72,7 @@ def quote_source(n: int, extra: str = "") -> Callable[[Sequence[Message]], str]:
 
     def reply(messages: Sequence[Message]) -> str:
         prompt = messages[-1]["content"]
-        match = re.search(rf"^\[{n}\] \(.*?\)\n(.+?[.!?])(?:\s|$)", prompt, re.MULTILINE)
+        match = re.search(rf"^\[{n}\] .*\n(.+?[.!?])(?:\s|$)", prompt, re.MULTILINE)
         sentence = match.group(1) if match else "Nothing."
         return f"{sentence[:-1]} [{n}]{sentence[-1]} {extra}".strip()
 

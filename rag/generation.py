@@ -29,6 +29,10 @@ class Generator(Protocol):
 
     def generate(self, messages: Sequence[Message], max_tokens: int) -> Generation: ...
 
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """P(yes) / (P(yes) + P(no)) for the model's next token: a constrained yes/no answer."""
+        ...
+
 
 class LlamaGenerator:
     """A GGUF model run in-process by llama.cpp, one generation at a time."""
@@ -52,12 +56,36 @@ class LlamaGenerator:
                                            bos_token=vocab.token_get_text(vocab.token_bos()))
         self.name = name or metadata.get("general.name") or model_path.stem
         self.path = model_path
+        self._yes_ids = [self._first_token(w) for w in ("yes", "Yes", " yes", " Yes")]
+        self._no_ids = [self._first_token(w) for w in ("no", "No", " no", " No")]
         # llama.cpp contexts are not thread-safe: generations queue on this lock.
         self._lock = threading.Lock()
+
+    def _first_token(self, word: str) -> int:
+        return int(self._llm.tokenize(word.encode("utf-8"), add_bos=False)[0])
 
     def generate(self, messages: Sequence[Message], max_tokens: int) -> Generation:
         formatted = self._format(messages=list(messages))
         return _LlamaGeneration(self, formatted.prompt, formatted.stop, max_tokens)
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        import numpy as np
+        from llama_cpp import LogitsProcessorList
+
+        captured: list[Any] = []
+
+        def capture(input_ids: Any, scores: Any) -> Any:
+            captured.append(np.array(scores))
+            return scores
+
+        prompt = self._format(messages=list(messages)).prompt
+        with self._lock:
+            self._llm.create_completion(prompt, max_tokens=1, temperature=0.0,
+                                        logits_processor=LogitsProcessorList([capture]))
+        logits = captured[0]
+        weights = np.exp(logits - logits.max())
+        yes, no = weights[self._yes_ids].sum(), weights[self._no_ids].sum()
+        return float(yes / (yes + no)) if yes + no > 0 else 0.5
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))

@@ -7,7 +7,8 @@
    the claim is ("Italy will send troops" vs "Italy will not send troops");
 3. lexical alignment: the share of the claim's content words (crudely stemmed) that the passage
    contains must reach `min_coverage`.
-Its balanced accuracy is measured on eval/data/judge_pairs.jsonl by `python -m eval judge`.
+`ModelJudge` adds the generator's own yes/no judgement on top of the rules.
+Both are measured on eval/data/judge_pairs.jsonl by `python -m eval judge`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Protocol
 
 from rag.chunking import sentence_spans
 from rag.facts import is_negated, missing_facts, normalise
+from rag.generation import Generator
+from rag.prompting import build_judge_messages
 
 _STOPWORDS = frozenset("""a an the of to in on at for by with from and or but is are was were be been being has have
 had do does did that this these those it its he she they them their his her we our you as than then so such
@@ -72,3 +75,24 @@ class RuleJudge:
         if score < self.min_coverage:
             return Judgement(False, score, f"only {score:.0%} of the claim's words are in the passage")
         return Judgement(True, score)
+
+
+@dataclass(frozen=True)
+class ModelJudge:
+    """The rule checks first (cheap, and they catch what a small model misses: changed figures);
+    a claim that passes them is put to the generator as a constrained yes/no question, judged on
+    the passage sentences that best match it. `score` is then the model's P(yes)."""
+
+    generator: Generator
+    min_yes: float = 0.5
+    rules: RuleJudge = RuleJudge()
+    name: str = "rules+model"
+
+    def judge(self, claim: str, passage: str) -> Judgement:
+        ruled = self.rules.judge(claim, passage)
+        if not ruled.supported:
+            return ruled
+        p_yes = self.generator.yes_probability(build_judge_messages(claim, passage))
+        if p_yes < self.min_yes:
+            return Judgement(False, p_yes, f"the model judges the passage does not state it (p={p_yes:.2f})")
+        return Judgement(True, p_yes)

@@ -9,13 +9,25 @@ from rag.types import Hit
 
 NOT_FOUND = "The articles do not say."
 
-SYSTEM_PROMPT = f"""You answer questions about news articles using only the numbered sources you are given.
+# Fixed, so llama.cpp reuses its KV cache across questions. The worked example is what makes the
+# 1.5B default model cite reliably (measured: it cited 6/6 probe questions with it, 1/6 without).
+SYSTEM_PROMPT = f"""You answer questions about news articles using only the numbered sources the user gives.
 Rules:
-- Answer in one to three short sentences.
-- End every sentence with the number of the source that supports it in square brackets, like [2].
-- Copy names, numbers and dates exactly as the source gives them.
-- Never use knowledge that is not in the sources.
-- If the sources do not contain the answer, reply exactly: {NOT_FOUND}"""
+- Answer the exact question directly in one or two short sentences. If it asks "how many", give the number.
+- Use only facts stated in the sources; copy names, numbers and dates exactly as written there.
+- End each sentence with the number of the source it comes from in square brackets.
+- If no source answers the question, reply only: {NOT_FOUND}
+
+Example
+Sources:
+[1] Summit news (2025-01-10)
+The ministers met in Oslo on Monday. Norway said it would send 300 engineers to the mission.
+[2] Trade talks (2025-01-11)
+Sweden declined to join the mission but offered funding.
+Question: How many engineers will Norway send?
+Answer: Norway will send 300 engineers to the mission [1]."""
+
+JUDGE_QUESTION = "Does the passage state this? Answer yes or no."
 
 
 def build_messages(question: str, hits: Sequence[Hit]) -> list[Message]:
@@ -32,5 +44,12 @@ def format_sources(hits: Sequence[Hit]) -> str:
 
 def _format_source(n: int, hit: Hit) -> str:
     chunk = hit.chunk
-    label = chunk.title + (f", published {chunk.published}" if chunk.published else "")
-    return f"[{n}] ({label})\n{chunk.text}"
+    return f"[{n}] {chunk.title} ({chunk.published or 'undated'})\n{chunk.text}"
+
+
+def build_judge_messages(claim: str, passage: str) -> list[Message]:
+    """A yes/no support question that shares the answer prompt's system message, so its KV cache is reused."""
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"Passage:\n{passage}\n\nStatement: {claim}\n\n{JUDGE_QUESTION}"},
+    ]

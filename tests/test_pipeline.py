@@ -29,7 +29,7 @@ def test_prompt_numbers_the_retrieved_passages(services: Services, generator: Sc
     answer = services.pipeline.ask("reassurance force countries", top_k=3)
     prompt = generator.calls[-1][1]["content"]
     for n, hit in enumerate(answer.passages, start=1):
-        assert f"[{n}] ({hit.chunk.title}" in prompt and hit.chunk.text in prompt
+        assert f"[{n}] {hit.chunk.title} (" in prompt and hit.chunk.text in prompt
     assert "Question: reassurance force countries" in prompt
 
 

@@ -1,0 +1,113 @@
+"""`python -m eval run` (a question suite) and `python -m eval judge` (the grounding judge alone)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from eval.datasets import Question, judge_pairs, multihop_corpus, multihop_questions, seed_questions
+from eval.metrics import JudgeMeasurement, measure_judge
+from eval.report import JUDGE_FLOOR, one_line, summarise, write_reports
+from eval.runner import HttpService, InProcessService, Service, run_questions
+from rag.articles import read_path
+from rag.grounding import Judge, ModelJudge, RuleJudge
+from rag.settings import PROJECT_ROOT, Settings
+from rag.types import Article
+
+RESULTS_DIR = PROJECT_ROOT / "eval" / "results"
+# The CI gate: a fixed subset of the seed suite, and the floors it must reach (stated in the README).
+CI_SUBSET = ("s01", "s06", "s10", "s16", "s21", "s37", "s40", "s44", "s46", "s50", "s55", "s60")
+GATE = {"correctness": 0.75, "citation_precision": 0.9, "citation_recall": 0.9, "abstention_recall": 0.8,
+        "judge_balanced_accuracy": JUDGE_FLOOR}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval", description="Grounding evaluation suite.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="ask a question suite and score the answers")
+    run.add_argument("--suite", choices=("seed", "multihop"), default="seed")
+    run.add_argument("--subset", choices=("all", "ci"), default="all", help="ci: the fixed CI subset (seed)")
+    run.add_argument("--sample", type=int, default=None, help="multihop: a fixed random sample of this size")
+    run.add_argument("--url", help="evaluate a running server instead of the library in-process")
+    run.add_argument("--judge", choices=("rules", "model"), default="rules", help="judge for citation metrics")
+    run.add_argument("--out", type=Path, default=RESULTS_DIR)
+    run.add_argument("--gate", action="store_true", help="exit 1 when a metric is below the CI gate")
+    judge = commands.add_parser("judge", help="measure the grounding judge on the labelled pairs")
+    judge.add_argument("--judge", choices=("rules", "model"), default="rules")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "judge":
+        measured = measure_judge(_judge(args.judge, None), judge_pairs())
+        print(asdict(measured))
+        return 0
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    questions, corpus = _suite(args)
+    service, generator = _service(args, corpus)
+    judge = _judge(args.judge, generator)
+    measured = measure_judge(judge, judge_pairs())
+    results = run_questions(service, questions, judge, use_fact_rule=args.suite == "multihop",
+                            progress=lambda qs: tqdm(list(qs), desc=args.suite, unit="question", disable=None))
+    summary = summarise(results, measured)
+    name = f"{args.suite}-{args.subset}" if args.suite == "seed" else f"multihop-{args.sample or 'all'}"
+    json_path, html_path = write_reports(args.out, name, summary, results,
+                                         {"url": args.url, "judge": judge.name, **_settings_snapshot()})
+    print(one_line(name, summary))
+    print(f"report: {html_path}  results: {json_path}")
+    return _gate(summary, measured) if args.gate else 0
+
+
+def _suite(args: argparse.Namespace) -> tuple[list[Question], list[Article]]:
+    if args.suite == "multihop":
+        return multihop_questions(sample=args.sample), multihop_corpus()
+    questions = seed_questions()
+    if args.subset == "ci":
+        questions = [q for q in questions if q.id in CI_SUBSET]
+    settings = Settings.from_env()
+    corpus = [a for p in sorted(settings.articles_dir.glob("*.txt")) for a in read_path(p)]
+    return questions, corpus
+
+
+def _service(args: argparse.Namespace, corpus: list[Article]) -> tuple[Service, object | None]:
+    """The service under test, with the suite's corpus indexed (an upsert: unchanged articles are skipped)."""
+    if args.url:
+        service: Service = HttpService(args.url)
+        service.add(corpus)
+        return service, None
+    from rag.services import load_services
+
+    settings = replace(Settings.from_env(), index_dir=args.out / "index", collection=f"eval-{args.suite}")
+    services = load_services(settings)
+    in_process = InProcessService(services.pipeline, services.indexer.index)
+    in_process.add(corpus)
+    return in_process, services.pipeline.generator
+
+
+def _judge(kind: str, generator: object | None) -> Judge:
+    if kind == "rules":
+        return RuleJudge()
+    if generator is None:
+        from rag.services import load_generator
+
+        generator = load_generator(Settings.from_env())
+    return ModelJudge(generator)  # type: ignore[arg-type]
+
+
+def _gate(summary: dict[str, object], judge: JudgeMeasurement) -> int:
+    values = {**summary, "judge_balanced_accuracy": judge.balanced_accuracy}
+    failed = [f"{name} {values.get(name)} < {floor}" for name, floor in GATE.items()
+              if values.get(name) is None or float(values[name]) < floor]  # type: ignore[arg-type]
+    for failure in failed:
+        print(f"gate failed: {failure}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _settings_snapshot() -> dict[str, object]:
+    return {k: str(v) for k, v in asdict(Settings.from_env()).items()}

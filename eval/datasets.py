@@ -1,0 +1,94 @@
+"""The question sets: the hand-written seed suite, the MultiHop-RAG subset, and the judge's labelled pairs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.articles import make_article
+from rag.types import Article
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SHARED_DIR = Path(__file__).resolve().parent.parent.parent / "shared"
+MULTIHOP_DIR = SHARED_DIR / "data" / "multihop_rag"
+NULL_ANSWER = "Insufficient information."
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    type: str
+    answerable: bool
+    accepted: tuple[str, ...]  # a correct answer contains one of these (all of them when match == "all")
+    match: str = "any"
+    articles: tuple[str, ...] = ()  # gold article ids
+    quotes: tuple[str, ...] = ()  # gold supporting text, one per article
+
+
+@dataclass(frozen=True)
+class JudgePair:
+    id: str
+    article_id: str
+    passage: str
+    claim: str
+    supported: bool
+    kind: str
+
+
+def seed_questions(path: Path = DATA_DIR / "seed_questions.jsonl") -> list[Question]:
+    """The hand-checked questions over data/articles; conflict questions need every figure."""
+    questions = []
+    for line in path.read_text().splitlines():
+        if line.strip():
+            r = json.loads(line)
+            questions.append(Question(r["id"], r["question"], r["type"], r["answerable"], tuple(r["accepted"]),
+                                      "all" if r["type"] == "conflict" else "any", tuple(r["articles"]),
+                                      tuple(r["quotes"])))
+    return questions
+
+
+def judge_pairs(path: Path = DATA_DIR / "judge_pairs.jsonl") -> list[JudgePair]:
+    return [JudgePair(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
+
+
+def multihop_corpus(directory: Path = MULTIHOP_DIR) -> list[Article]:
+    """One article per evidence URL, its text the facts quoted from it (the subset has no full bodies)."""
+    truth = json.loads((directory / "ground_truth.json").read_text())
+    by_url: dict[str, dict[str, object]] = {}
+    for record in truth.values():
+        for evidence in record["evidence_list"]:
+            entry = by_url.setdefault(evidence["url"], {"meta": evidence, "facts": []})
+            facts = entry["facts"]
+            assert isinstance(facts, list)
+            if evidence["fact"] not in facts:
+                facts.append(evidence["fact"])
+    return [make_article(multihop_article_id(url), "\n\n".join(entry["facts"]),  # type: ignore[arg-type]
+                         title=entry["meta"]["title"], published=entry["meta"]["published_at"][:10],  # type: ignore[index]
+                         source=entry["meta"]["source"], url=url, origin="multihop_rag")  # type: ignore[index]
+            for url, entry in by_url.items()]
+
+
+def multihop_article_id(url: str) -> str:
+    return "mh-" + hashlib.sha1(url.encode()).hexdigest()[:12]
+
+
+def multihop_questions(directory: Path = MULTIHOP_DIR, sample: int | None = None, seed: int = 7) -> list[Question]:
+    """All 500 questions, or a fixed sample (the same for a given size and seed)."""
+    queries = json.loads((directory / "queries.json").read_text())["queries"]
+    truth = json.loads((directory / "ground_truth.json").read_text())
+    questions = []
+    for q in queries:
+        record = truth[str(q["id"])]
+        answerable = record["answer"] != NULL_ANSWER
+        evidence = record["evidence_list"]
+        questions.append(Question(f"mh{q['id']}", q["question"], q["question_type"], answerable,
+                                  (record["answer"],) if answerable else (),
+                                  articles=tuple(dict.fromkeys(multihop_article_id(e["url"]) for e in evidence)),
+                                  quotes=tuple(e["fact"] for e in evidence)))
+    if sample is not None and sample < len(questions):
+        questions = sorted(random.Random(seed).sample(questions, sample), key=lambda q: int(q.id[2:]))
+    return questions

@@ -1,0 +1,154 @@
+"""Ask a suite's questions, in-process or against a running server (`--url`), and score each answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from eval.datasets import Question
+from eval.metrics import citation_scores, contains_answer, hits_and_rank
+from rag.grounding import Judge
+from rag.pipeline import Pipeline
+from rag.types import Answer, Article
+
+log = logging.getLogger(__name__)
+
+RETRIEVAL_K = 10
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One answer, in the same shape whether it came from the library or over HTTP."""
+
+    answer: str
+    abstained: bool
+    citations: list[dict[str, Any]]  # n, article_id, text
+    sentences: list[dict[str, Any]]  # claim, verdict, cited, support, reason
+    passages: list[dict[str, Any]]  # article_id, text, score
+    timings: dict[str, float]
+    usage: dict[str, int]
+
+
+class Service(Protocol):
+    def ask(self, question: str) -> Outcome: ...
+
+    def search(self, query: str, top_k: int) -> list[dict[str, Any]]: ...
+
+    def add(self, articles: Sequence[Article]) -> None: ...
+
+
+@dataclass
+class InProcessService:
+    pipeline: Pipeline
+    index: Callable[[Article], object]
+
+    def ask(self, question: str) -> Outcome:
+        return outcome_from_answer(self.pipeline.ask(question))
+
+    def search(self, query: str, top_k: int) -> list[dict[str, Any]]:
+        return [{"article_id": h.chunk.article_id, "text": h.chunk.text, "score": h.score}
+                for h in self.pipeline.search(query, top_k)]
+
+    def add(self, articles: Sequence[Article]) -> None:
+        for article in articles:
+            self.index(article)
+
+
+@dataclass
+class HttpService:
+    url: str
+    timeout: float = 300.0
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        import httpx
+
+        response = httpx.post(self.url.rstrip("/") + path, json=body, timeout=self.timeout)
+        response.raise_for_status()
+        return response.json()
+
+    def ask(self, question: str) -> Outcome:
+        body = self._post("/ask", {"question": question})
+        return Outcome(body["answer"], body["abstained"], body["citations"], body["sentences"], body["passages"],
+                       body["timings"], body["usage"])
+
+    def search(self, query: str, top_k: int) -> list[dict[str, Any]]:
+        return list(self._post("/search", {"query": query, "top_k": top_k})["passages"])
+
+    def add(self, articles: Sequence[Article]) -> None:
+        for a in articles:
+            self._post("/documents", {"id": a.article_id, "title": a.title, "text": a.text,
+                                      "published": a.published, "url": a.url, "source": a.source})
+
+
+def outcome_from_answer(answer: Answer) -> Outcome:
+    return Outcome(
+        answer=answer.answer, abstained=answer.abstained,
+        citations=[{"n": c.n, "article_id": c.article_id, "text": c.text} for c in answer.citations],
+        sentences=[asdict(s) | {"cited": list(s.cited)} for s in answer.sentences],
+        passages=[{"article_id": h.chunk.article_id, "text": h.chunk.text, "score": h.score} for h in answer.passages],
+        timings=dict(answer.timings),
+        usage={"prompt_tokens": answer.usage.prompt_tokens, "completion_tokens": answer.usage.completion_tokens})
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    type: str
+    question: str
+    answerable: bool
+    accepted: list[str]
+    answer: str = ""
+    abstained: bool = False
+    correct: bool = False
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    sentences: list[dict[str, Any]] = field(default_factory=list)
+    answer_sentences: int = 0  # sentences in the returned answer
+    recalled: int = 0
+    citation_count: int = 0
+    precise: int = 0
+    faithful: int = 0
+    gold_rank: int | None = None  # retrieval: rank of the first gold passage in the top 10
+    timings: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+
+
+def run_questions(service: Service, questions: Iterable[Question], judge: Judge, use_fact_rule: bool,
+                  progress: Callable[[Iterable[Question]], Iterable[Question]] = lambda q: q) -> list[QuestionResult]:
+    return [score_question(service, q, judge, use_fact_rule) for q in progress(questions)]
+
+
+def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: bool) -> QuestionResult:
+    result = QuestionResult(q.id, q.type, q.question, q.answerable, list(q.accepted))
+    try:
+        started = time.perf_counter()
+        outcome = service.ask(q.question)
+        result.timings = outcome.timings | {"client_total": time.perf_counter() - started}
+        passages = service.search(q.question, RETRIEVAL_K)
+    except Exception as exc:  # one failing question must not end a long run; it is reported
+        log.warning("question %s failed: %s", q.id, exc)
+        result.error = str(exc)
+        return result
+    result.answer, result.abstained, result.usage = outcome.answer, outcome.abstained, outcome.usage
+    result.citations, result.sentences = outcome.citations, outcome.sentences
+    result.correct = (not q.answerable and outcome.abstained) or (
+        q.answerable and not outcome.abstained and contains_answer(outcome.answer, q.accepted, q.match))
+    result.gold_rank = hits_and_rank([(p["article_id"], p["text"]) for p in passages], q.articles, q.quotes,
+                                     use_fact_rule) if q.answerable else None
+    if not outcome.abstained:
+        _score_citations(result, outcome, judge)
+    return result
+
+
+def _score_citations(result: QuestionResult, outcome: Outcome, judge: Judge) -> None:
+    texts = {c["n"]: c["text"] for c in outcome.citations}
+    kept = [s for s in outcome.sentences if s["verdict"] != "removed"]
+    pairs = [(s["claim"], [texts[n] for n in s["cited"] if n in texts]) for s in kept]
+    scores = citation_scores(pairs, judge)
+    context = "\n\n".join(p["text"] for p in outcome.passages)
+    result.answer_sentences = scores.sentences
+    result.recalled, result.citation_count, result.precise = scores.recalled, scores.citations, scores.precise
+    result.faithful = sum(judge.judge(claim, context).supported for claim, _ in pairs)

@@ -49,9 +49,14 @@ def normalise_answer(text: str) -> str:
 def contains_answer(answer: str, accepted: Sequence[str], match: str = "any") -> bool:
     """Whole accepted strings, normalised, looked for in the normalised answer (padded at word edges)."""
     haystack = f" {normalise_answer(answer)} "
-    found = [re.search(rf"(?<![a-z0-9]){re.escape(normalise_answer(a))}(?![a-z0-9])", haystack) is not None
-             for a in accepted]
+    found = [re.search(_whole(normalise_answer(a)), haystack) is not None for a in accepted]
     return all(found) if match == "all" else any(found)
+
+
+def _whole(needle: str) -> str:
+    """A pattern for `needle` not glued to a longer word or number; a figure may carry a unit ('2.16bn')."""
+    right = r"(?!\.?[0-9])" if needle[-1:].isdigit() else r"(?![a-z0-9])"
+    return rf"(?<![a-z0-9.]){re.escape(needle)}{right}"
 
 
 @dataclass(frozen=True)

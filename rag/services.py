@@ -6,7 +6,9 @@ import logging
 from dataclasses import dataclass
 
 from rag.embedding import Embedder, SentenceTransformerEmbedder
+from rag.errors import BadRequest
 from rag.generation import Generator, LlamaGenerator
+from rag.grounding import Judge, ModelJudge, RuleJudge
 from rag.ingest import Indexer
 from rag.modelfile import DEFAULT_MODEL, resolve_model_path
 from rag.pipeline import AnswerPolicy, Pipeline
@@ -14,6 +16,7 @@ from rag.rerank import CrossEncoderReranker, Reranker
 from rag.retrieval import Retriever
 from rag.settings import Settings
 from rag.store import ChromaStore
+from rag.verification import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +60,21 @@ def load_reranker(settings: Settings) -> Reranker | None:
     return CrossEncoderReranker(threads=settings.llm_threads) if settings.rerank else None
 
 
+def make_judge(kind: str, generator: Generator) -> Judge:
+    if kind == "rules":
+        return RuleJudge()
+    if kind == "model":
+        return ModelJudge(generator)
+    raise BadRequest(f"RAG_JUDGE={kind!r}: use 'model' or 'rules'")
+
+
 def build_services(settings: Settings, embedder: Embedder, generator: Generator, reranker: Reranker | None = None,
                    model_file: str = "") -> Services:
     """Assemble services around given models (real or fake)."""
     store = open_store(settings, embedder.name)
     indexer = Indexer(embedder, store, settings.chunk_chars)
     retriever = Retriever(embedder, store, reranker, settings.rerank_candidates)
-    pipeline = Pipeline(retriever, generator, policy_from(settings))
+    pipeline = Pipeline(retriever, generator, policy_from(settings), Verifier(make_judge(settings.judge, generator)))
     return Services(settings, store, indexer, pipeline, model_file)
 
 

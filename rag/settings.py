@@ -38,6 +38,7 @@ class Settings:
     rerank_candidates: int = 12
     # Passages scoring below this are not relevant (reranker probability; cosine when rerank is off).
     min_relevance: float = 0.20
+    judge: str = "model"  # verification judge: "model" (rules + the generator's yes/no) or "rules"
     chunk_chars: int = 600
     max_question_chars: int = 1000
     max_upload_bytes: int = 5_000_000

@@ -1,0 +1,67 @@
+import pytest
+
+from eval.datasets import judge_pairs, multihop_corpus, multihop_questions, seed_questions
+from eval.metrics import citation_scores, contains_answer, hits_and_rank, measure_judge
+from rag.articles import read_path
+from rag.grounding import RuleJudge
+from tests.conftest import SEED_DIR
+
+
+@pytest.mark.parametrize("answer, accepted, match, expected", [
+    ("Twenty-six countries committed [1].", ["26"], "any", True),
+    ("26 countries committed.", ["twenty-six"], "any", True),
+    ("Some 126 countries.", ["26"], "any", False),
+    ("It was $2.15 billion [1], while [2] gives $2.16bn.", ["2.15", "2.16"], "all", True),
+    ("It was $2.15 billion.", ["2.15", "2.16"], "all", False),
+    ("The Élysée Palace.", ["elysee"], "any", True),
+])
+def test_correctness_is_containment_of_a_whole_accepted_answer(answer: str, accepted: list[str], match: str,
+                                                               expected: bool) -> None:
+    assert contains_answer(answer, accepted, match) is expected
+
+
+def test_alce_precision_drops_the_irrelevant_citation_and_recall_counts_supported_sentences() -> None:
+    italy = "Meloni says Italy will not send troops."
+    unrelated = "The summit took place in Paris on Thursday."
+    scores = citation_scores([("Italy will not send troops.", [italy, unrelated]),
+                              ("Spain will send 500 troops.", [italy])], RuleJudge())
+    assert (scores.sentences, scores.recalled, scores.citations, scores.precise) == (2, 1, 3, 1)
+
+
+def test_retrieval_rank_uses_gold_articles_or_the_upstream_fact_rule() -> None:
+    passages = [("x", "Other text."), ("gold", "The fact, as   quoted here.")]
+    assert hits_and_rank(passages, ["gold"], [], use_facts=False) == 2
+    assert hits_and_rank(passages, [], ["fact, as quoted"], use_facts=True) == 2
+    assert hits_and_rank(passages, ["none"], [], use_facts=False) is None
+
+
+def test_seed_questions_are_well_formed_and_every_quote_is_in_its_article() -> None:
+    texts = {a.article_id: a.text for p in SEED_DIR.glob("*.txt") for a in read_path(p)}
+    questions = seed_questions()
+    assert len(questions) >= 40 and sum(not q.answerable for q in questions) >= 10
+    assert len({q.id for q in questions}) == len(questions)
+    for q in questions:
+        assert q.answerable == bool(q.accepted) == bool(q.quotes), q.id
+        assert len(q.quotes) == len(q.articles), q.id
+        for article_id, quote in zip(q.articles, q.quotes):
+            assert quote in texts[article_id], (q.id, quote)
+
+
+def test_judge_pairs_are_balanced_and_their_passages_are_real_article_text() -> None:
+    texts = {a.article_id: a.text for p in SEED_DIR.glob("*.txt") for a in read_path(p)}
+    pairs = judge_pairs()
+    assert len(pairs) >= 200
+    assert {p.kind for p in pairs} >= {"verbatim", "paraphrase", "number_swap", "date_swap", "name_swap", "negation"}
+    assert all(p.passage in texts[p.article_id] for p in pairs)
+    assert all(p.supported == (p.kind in ("verbatim", "paraphrase")) for p in pairs)
+
+
+def test_the_rule_judge_clears_the_floor_on_the_labelled_pairs() -> None:
+    assert measure_judge(RuleJudge(), judge_pairs()).balanced_accuracy >= 0.8
+
+
+def test_multihop_corpus_has_one_article_per_url_and_a_fixed_sample() -> None:
+    corpus = multihop_corpus()
+    assert len(corpus) == 326 and len({a.article_id for a in corpus}) == 326
+    assert [q.id for q in multihop_questions(sample=40)] == [q.id for q in multihop_questions(sample=40)]
+    assert len(multihop_questions()) == 500

@@ -1,0 +1,27 @@
+from rag.fakes import ScriptedGenerator
+from rag.grounding import ModelJudge, RuleJudge
+
+PASSAGE = ("Meloni says Italy will not send troops, but it could help monitor any potential deal. "
+           "France and the United Kingdom are leading the way in putting together a reassurance force.")
+
+
+def test_rules_accept_a_faithful_paraphrase() -> None:
+    assert RuleJudge().judge("Italy will not send troops but could help monitor a deal.", PASSAGE).supported
+
+
+def test_rules_reject_a_negated_claim_with_a_reason() -> None:
+    judgement = RuleJudge().judge("Italy will send troops.", PASSAGE)
+    assert not judgement.supported and "negation" in judgement.reason
+
+
+def test_rules_reject_a_swapped_name_before_asking_any_model() -> None:
+    generator = ScriptedGenerator("")
+    judgement = ModelJudge(generator).judge("Spain will not send troops.", PASSAGE)
+    assert not judgement.supported and "spain" in judgement.reason and generator.calls == []
+
+
+def test_the_model_gets_the_last_word_on_claims_the_rules_let_through() -> None:
+    # The fake model says yes only when every word of the claim is in the passage: "command" is not.
+    judgement = ModelJudge(ScriptedGenerator("")).judge(
+        "France and the United Kingdom will command the reassurance force.", PASSAGE)
+    assert not judgement.supported and "model" in judgement.reason

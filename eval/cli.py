@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from eval.judge_cache import CachedJudge
 from eval.datasets import Question, judge_pairs, multihop_corpus, multihop_questions, seed_questions
 from eval.metrics import JudgeMeasurement, measure_judge
 from eval.report import JUDGE_FLOOR, one_line, summarise, write_reports
@@ -32,15 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--subset", choices=("all", "ci"), default="all", help="ci: the fixed CI subset (seed)")
     run.add_argument("--sample", type=int, default=None, help="multihop: a fixed random sample of this size")
     run.add_argument("--url", help="evaluate a running server instead of the library in-process")
-    run.add_argument("--judge", choices=("rules", "model"), default="rules", help="judge for citation metrics")
+    run.add_argument("--judge", choices=("rules", "model"), default="model", help="judge for citation metrics")
     run.add_argument("--out", type=Path, default=RESULTS_DIR)
     run.add_argument("--gate", action="store_true", help="exit 1 when a metric is below the CI gate")
     judge = commands.add_parser("judge", help="measure the grounding judge on the labelled pairs")
-    judge.add_argument("--judge", choices=("rules", "model"), default="rules")
+    judge.add_argument("--judge", choices=("rules", "model"), default="model")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "judge":
-        measured = measure_judge(_judge(args.judge, None), judge_pairs())
+        judge = _judge(args.judge, None)
+        measured = measure_judge(judge, judge_pairs())
+        judge.save()
         print(asdict(measured))
         return 0
     return _run(args)
@@ -53,8 +56,10 @@ def _run(args: argparse.Namespace) -> int:
     service, generator = _service(args, corpus)
     judge = _judge(args.judge, generator)
     measured = measure_judge(judge, judge_pairs())
+    judge.save()
     results = run_questions(service, questions, judge, use_fact_rule=args.suite == "multihop",
                             progress=lambda qs: tqdm(list(qs), desc=args.suite, unit="question", disable=None))
+    judge.save()
     summary = summarise(results, measured)
     name = f"{args.suite}-{args.subset}" if args.suite == "seed" else f"multihop-{args.sample or 'all'}"
     json_path, html_path = write_reports(args.out, name, summary, results,
@@ -90,14 +95,16 @@ def _service(args: argparse.Namespace, corpus: list[Article]) -> tuple[Service, 
     return in_process, services.pipeline.generator
 
 
-def _judge(kind: str, generator: object | None) -> Judge:
+def _judge(kind: str, generator: object | None) -> CachedJudge:
+    """The judge for citation metrics, its verdicts cached under eval/results/."""
     if kind == "rules":
-        return RuleJudge()
+        return CachedJudge(RuleJudge(), RESULTS_DIR / "judge-cache-rules.json")
     if generator is None:
         from rag.services import load_generator
 
         generator = load_generator(Settings.from_env())
-    return ModelJudge(generator)  # type: ignore[arg-type]
+    inner: Judge = ModelJudge(generator)  # type: ignore[arg-type]
+    return CachedJudge(inner, RESULTS_DIR / f"judge-cache-{generator.name}.json")  # type: ignore[attr-defined]
 
 
 def _gate(summary: dict[str, object], judge: JudgeMeasurement) -> int:

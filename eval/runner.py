@@ -13,6 +13,7 @@ from eval.metrics import citation_scores, contains_answer, hits_and_rank
 from rag.grounding import Judge
 from rag.pipeline import Pipeline
 from rag.types import Answer, Article
+from rag.verification import with_header
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +87,11 @@ class HttpService:
 def outcome_from_answer(answer: Answer) -> Outcome:
     return Outcome(
         answer=answer.answer, abstained=answer.abstained,
-        citations=[{"n": c.n, "article_id": c.article_id, "text": c.text} for c in answer.citations],
+        citations=[{"n": c.n, "article_id": c.article_id, "title": c.title, "published": c.published, "text": c.text}
+                   for c in answer.citations],
         sentences=[asdict(s) | {"cited": list(s.cited)} for s in answer.sentences],
-        passages=[{"article_id": h.chunk.article_id, "text": h.chunk.text, "score": h.score} for h in answer.passages],
+        passages=[{"article_id": h.chunk.article_id, "title": h.chunk.title, "published": h.chunk.published,
+                   "text": h.chunk.text, "score": h.score} for h in answer.passages],
         timings=dict(answer.timings),
         usage={"prompt_tokens": answer.usage.prompt_tokens, "completion_tokens": answer.usage.completion_tokens})
 
@@ -144,11 +147,12 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
 
 
 def _score_citations(result: QuestionResult, outcome: Outcome, judge: Judge) -> None:
-    texts = {c["n"]: c["text"] for c in outcome.citations}
+    # Judged as the model saw them: with the article's title and date.
+    texts = {c["n"]: with_header(c["title"], c["published"], c["text"]) for c in outcome.citations}
     kept = [s for s in outcome.sentences if s["verdict"] != "removed"]
     pairs = [(s["claim"], [texts[n] for n in s["cited"] if n in texts]) for s in kept]
     scores = citation_scores(pairs, judge)
-    context = "\n\n".join(p["text"] for p in outcome.passages)
+    context = "\n\n".join(with_header(p["title"], p["published"], p["text"]) for p in outcome.passages)
     result.answer_sentences = scores.sentences
     result.recalled, result.citation_count, result.precise = scores.recalled, scores.citations, scores.precise
     result.faithful = sum(judge.judge(claim, context).supported for claim, _ in pairs)

@@ -67,7 +67,7 @@ class Verifier:
         for n, hit in enumerate(hits, start=1):
             if n in cited:
                 continue
-            judgement = self.judge.judge(claim, hit.chunk.text)
+            judgement = self.judge.judge(claim, passage_text(hit))
             if judgement.supported:
                 return CheckedSentence(with_markers(claim, (n,)), claim, "repaired", judgement.score, (n,),
                                        f"{reason}; re-cited to [{n}]")
@@ -80,13 +80,32 @@ class Verifier:
         for n in cited:
             others = [m for m in kept if m != n]
             if others and self.judge.judge(claim, _joined(hits, others)).supported \
-                    and not self.judge.judge(claim, hits[n - 1].chunk.text).supported:
+                    and not self.judge.judge(claim, passage_text(hits[n - 1])).supported:
                 kept = others
         return tuple(kept)
 
 
 def _joined(hits: Sequence[Hit], cited: Sequence[int]) -> str:
-    return "\n\n".join(hits[n - 1].chunk.text for n in cited)
+    return "\n\n".join(passage_text(hits[n - 1]) for n in cited)
+
+
+def passage_text(hit: Hit) -> str:
+    return with_header(hit.chunk.title, hit.chunk.published, hit.chunk.text)
+
+
+def with_header(title: str, published: str | None, text: str) -> str:
+    """A passage as the model saw it: its article's title and date belong to what it states
+    ("in September 2025" is supported by a passage from an article published then)."""
+    return f"{title} ({readable_date(published)})\n{text}" if published else f"{title}\n{text}"
+
+
+def readable_date(iso: str) -> str:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(iso).strftime("%-d %B %Y")
+    except ValueError:
+        return iso
 
 
 @dataclass(frozen=True)

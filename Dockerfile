@@ -11,10 +11,15 @@ COPY api/ api/
 COPY index/ index/
 COPY eval/ eval/
 ENV RAG_MODEL_CACHE=/app/model-cache
+# Builds .venv and assembles the model, exactly as `make run` does on a workstation.
 RUN make setup
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 1000 rag
+# llama.cpp is built with OpenMP
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libgomp1 \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 rag
 WORKDIR /app
 COPY --from=build --chown=rag:rag /app /app
 COPY --chown=rag:rag data/articles/ data/articles/

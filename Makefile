@@ -14,7 +14,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	$(call cpu_has,avx512f,AVX512) $(call cpu_has,avx512vbmi,AVX512_VBMI) \
 	$(call cpu_has,avx512_vnni,AVX512_VNNI) $(call cpu_has,avx512_bf16,AVX512_BF16)
 
-.PHONY: run setup model index serve test test-fast lock
+.PHONY: run setup model index serve test test-fast eval eval-gate lock
 
 run: setup index serve
 
@@ -39,8 +39,19 @@ index: setup
 serve:
 	$(PY) -m api --host $(HOST) --port $(PORT)
 
+# The test suite, then the grounding gate: a fixed subset of the seed questions with the real models.
 test: setup
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+	$(PY) -m eval run --suite seed --subset ci --gate
+
+# The whole seed suite and a 100-question MultiHop-RAG sample (reports in eval/results/).
+eval: setup
+	$(PY) -m eval run --suite seed
+	$(PY) -m eval run --suite multihop --sample 100
+
+eval-gate: setup
+	$(PY) -m eval run --suite seed --subset ci --gate
 
 # Only the tests with fake models (seconds, not minutes).
 test-fast: $(STAMP)

@@ -12,8 +12,21 @@ from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 
 from api.deps import ServicesDep
-from api.schemas import (AnswerOut, AskRequest, DeletedDocument, DocumentDetail, DocumentIn, DocumentSummary,
-                         ErrorOut, Health, IndexedDocument, IndexedDocuments, PassageOut, SearchOut, SearchRequest)
+from api.schemas import (
+    AnswerOut,
+    AskRequest,
+    DeletedDocument,
+    DocumentDetail,
+    DocumentIn,
+    DocumentSummary,
+    ErrorOut,
+    Health,
+    IndexedDocument,
+    IndexedDocuments,
+    PassageOut,
+    SearchOut,
+    SearchRequest,
+)
 from rag.articles import article_from_record, parse_bytes
 from rag.chunking import reassemble
 from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError

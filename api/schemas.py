@@ -64,7 +64,8 @@ class PassageOut(BaseModel):
     @classmethod
     def from_hit(cls, rank: int, hit: Hit) -> PassageOut:
         c = hit.chunk
-        return cls(rank=rank, score=round(hit.score, 4), similarity=round(hit.similarity, 4), chunk_id=c.chunk_id, article_id=c.article_id,
+        return cls(rank=rank, score=round(hit.score, 4), similarity=round(hit.similarity, 4), chunk_id=c.chunk_id,
+                   article_id=c.article_id,
                    title=c.title, published=c.published, source=c.source, url=c.url, text=c.text,
                    start=c.start, end=c.end)
 

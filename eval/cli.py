@@ -8,8 +8,8 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from eval.judge_cache import CachedJudge
 from eval.datasets import Question, judge_pairs, multihop_corpus, multihop_questions, seed_questions
+from eval.judge_cache import CachedJudge
 from eval.metrics import JudgeMeasurement, measure_judge
 from eval.report import JUDGE_FLOOR, one_line, summarise, write_reports
 from eval.runner import HttpService, InProcessService, Service, run_questions

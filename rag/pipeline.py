@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rag import citations
+from rag.chunking import sentence_spans
 from rag.errors import BadRequest
 from rag.generation import Generator
 from rag.grounding import RuleJudge
@@ -25,8 +26,6 @@ _ABSTENTION = re.compile(
 
 
 def _sentences(text: str) -> list[str]:
-    from rag.chunking import sentence_spans
-
     return [text[s.start:s.end] for s in sentence_spans(text)]
 
 

@@ -152,7 +152,7 @@ class ChromaStore:
 def _refusing_embedding_function() -> Any:
     """An embedding function that fails loudly: passing `None` would let Chroma fall back to its
     default one, which downloads a model. Vectors always come from our own embedder."""
-    from chromadb.api.types import Documents, Embeddings, EmbeddingFunction
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
     class ExternalEmbeddings(EmbeddingFunction[Documents]):
         def __init__(self) -> None:

@@ -38,4 +38,5 @@ def test_a_citation_that_adds_nothing_is_dropped() -> None:
 def test_sources_that_give_different_figures_are_both_cited() -> None:
     checked = Verifier(RuleJudge()).check("Macron announced aid worth $2.15 billion [1].", HITS)
     [conflict] = find_conflicts(checked, HITS)
-    assert conflict.sentence() == "The sources disagree on this figure: [1] gives $2.15 billion, while [2] gives $2.16bn."
+    assert conflict.sentence() == ("The sources disagree on this figure: [1] gives $2.15 billion, "
+                                   "while [2] gives $2.16bn.")

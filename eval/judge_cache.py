@@ -22,10 +22,11 @@ class CachedJudge:
         if self.path.exists():
             self._memory = json.loads(self.path.read_text())
 
-    def judge(self, claim: str, passage: str) -> Judgement:
-        key = hashlib.sha1("\x1f".join((self.inner.name, claim, passage)).encode()).hexdigest()
+    def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
+        key = hashlib.sha1("\x1f".join((self.inner.name, str(getattr(self.inner, "min_yes", "")), claim, passage,
+                                         given)).encode()).hexdigest()
         if key not in self._memory:
-            self._memory[key] = asdict(self.inner.judge(claim, passage))
+            self._memory[key] = asdict(self.inner.judge(claim, passage, given))
         return Judgement(**self._memory[key])  # type: ignore[arg-type]
 
     def save(self) -> None:

@@ -67,18 +67,19 @@ class CitationScores:
     precise: int
 
 
-def citation_scores(sentences: Sequence[tuple[str, Sequence[str]]], judge: Judge) -> CitationScores:
+def citation_scores(sentences: Sequence[tuple[str, Sequence[str]]], judge: Judge,
+                    question: str = "") -> CitationScores:
     """ALCE citation recall and precision counts for (claim, cited passage texts) pairs."""
     recalled = citations = precise = 0
     for claim, passages in sentences:
         citations += len(passages)
-        if not passages or not judge.judge(claim, "\n\n".join(passages)).supported:
+        if not passages or not judge.judge(claim, "\n\n".join(passages), question).supported:
             continue
         recalled += 1
         for i, passage in enumerate(passages):
             others = [p for j, p in enumerate(passages) if j != i]
-            irrelevant = (not judge.judge(claim, passage).supported and bool(others)
-                          and judge.judge(claim, "\n\n".join(others)).supported)
+            irrelevant = (not judge.judge(claim, passage, question).supported and bool(others)
+                          and judge.judge(claim, "\n\n".join(others), question).supported)
             precise += not irrelevant
     return CitationScores(len(sentences), recalled, citations, precise)
 

@@ -142,17 +142,17 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
     result.gold_rank = hits_and_rank([(p["article_id"], p["text"]) for p in passages], q.articles, q.quotes,
                                      use_fact_rule) if q.answerable else None
     if not outcome.abstained:
-        _score_citations(result, outcome, judge)
+        _score_citations(result, outcome, judge, q.question)
     return result
 
 
-def _score_citations(result: QuestionResult, outcome: Outcome, judge: Judge) -> None:
+def _score_citations(result: QuestionResult, outcome: Outcome, judge: Judge, question: str) -> None:
     # Judged as the model saw them: with the article's title and date.
     texts = {c["n"]: with_header(c["title"], c["published"], c["text"]) for c in outcome.citations}
     kept = [s for s in outcome.sentences if s["verdict"] != "removed"]
     pairs = [(s["claim"], [texts[n] for n in s["cited"] if n in texts]) for s in kept]
-    scores = citation_scores(pairs, judge)
+    scores = citation_scores(pairs, judge, question)
     context = "\n\n".join(with_header(p["title"], p["published"], p["text"]) for p in outcome.passages)
     result.answer_sentences = scores.sentences
     result.recalled, result.citation_count, result.precise = scores.recalled, scores.citations, scores.precise
-    result.faithful = sum(judge.judge(claim, context).supported for claim, _ in pairs)
+    result.faithful = sum(judge.judge(claim, context, question).supported for claim, _ in pairs)

@@ -112,16 +112,25 @@ def is_negated(text: str) -> bool:
     return bool(_NEGATIONS.search(text))
 
 
-def missing_facts(claim: str, passage: str) -> list[MissingFact]:
-    """The hard facts of `claim` that `passage` does not state (empty when all are there)."""
-    plain = normalise(passage)
-    passage_words = {w.removesuffix("'s").strip(".'-").replace(".", "") for w in _WORD.findall(plain)}
-    passage_numbers = numbers(passage)
-    missing = [MissingFact("number", _fmt(n)) for n in sorted(numbers(claim)) if not _number_in(n, passage_numbers)]
-    missing += [MissingFact("date", d) for d in sorted(dates(claim) - dates(passage))]
-    missing += [MissingFact("quote", q) for q in sorted(quotes(claim)) if q not in plain]
-    missing += [MissingFact("name", n) for n in sorted(names(claim)) if not _name_in(n, passage_words)]
+def missing_facts(claim: str, passage: str, given: str = "") -> list[MissingFact]:
+    """The hard facts of `claim` that `passage` does not state (empty when all are there).
+
+    Facts that `given` (the question) also states are the asker's premises echoed back ("the March
+    2025 summit was held at ..."), not claims the answer adds, so they are not held against it.
+    """
+    stated = normalise(passage) + "\n" + normalise(given)
+    words = _words(stated)
+    known_numbers = numbers(passage) | numbers(given)
+    known_dates = dates(passage) | dates(given)
+    missing = [MissingFact("number", _fmt(n)) for n in sorted(numbers(claim)) if not _number_in(n, known_numbers)]
+    missing += [MissingFact("date", d) for d in sorted(dates(claim) - known_dates)]
+    missing += [MissingFact("quote", q) for q in sorted(quotes(claim)) if q not in stated]
+    missing += [MissingFact("name", n) for n in sorted(names(claim)) if not _name_in(n, words)]
     return missing
+
+
+def _words(plain: str) -> set[str]:
+    return {w.removesuffix("'s").strip(".'-").replace(".", "") for w in _WORD.findall(plain)}
 
 
 def _number_in(value: float, candidates: set[float]) -> bool:

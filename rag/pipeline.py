@@ -103,7 +103,7 @@ class Pipeline:
         text = citations.normalise_markers(raw, len(hits))
         # Sentences in which the model says the sources lack the answer are not claims to verify.
         claims_text = " ".join(s for s in _sentences(text) if not _ABSTENTION.search(s))
-        checked = tuple(self.verifier.check(claims_text, hits))
+        checked = tuple(self.verifier.check(claims_text, hits, question))
         kept = [c for c in checked if c.verdict != "removed"]
         timings["verify"] = time.perf_counter() - verify_started
         timings["total"] = time.perf_counter() - started

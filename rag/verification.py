@@ -50,16 +50,16 @@ def with_markers(claim: str, cited: Sequence[int]) -> str:
 class Verifier:
     judge: Judge
 
-    def check(self, answer: str, hits: Sequence[Hit]) -> list[CheckedSentence]:
+    def check(self, answer: str, hits: Sequence[Hit], question: str = "") -> list[CheckedSentence]:
         """A verdict for every sentence of `answer`, whose markers [n] point at `hits[n - 1]`."""
-        return [self._check_one(claim, cited, hits) for claim, cited in split_claims(answer)]
+        return [self._check_one(claim, cited, hits, question) for claim, cited in split_claims(answer)]
 
-    def _check_one(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit]) -> CheckedSentence:
+    def _check_one(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit], question: str) -> CheckedSentence:
         cited = tuple(n for n in cited if 1 <= n <= len(hits))
         if cited:
-            judgement = self.judge.judge(claim, _joined(hits, cited))
+            judgement = self.judge.judge(claim, _joined(hits, cited), question)
             if judgement.supported:
-                kept = self._drop_irrelevant(claim, cited, hits)
+                kept = self._drop_irrelevant(claim, cited, hits, question)
                 return CheckedSentence(with_markers(claim, kept), claim, "supported", judgement.score, kept)
             reason = judgement.reason
         else:
@@ -67,20 +67,21 @@ class Verifier:
         for n, hit in enumerate(hits, start=1):
             if n in cited:
                 continue
-            judgement = self.judge.judge(claim, passage_text(hit))
+            judgement = self.judge.judge(claim, passage_text(hit), question)
             if judgement.supported:
                 return CheckedSentence(with_markers(claim, (n,)), claim, "repaired", judgement.score, (n,),
                                        f"{reason}; re-cited to [{n}]")
         return CheckedSentence("", claim, "removed", 0.0, cited, reason)
 
-    def _drop_irrelevant(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit]) -> tuple[int, ...]:
+    def _drop_irrelevant(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit],
+                         question: str) -> tuple[int, ...]:
         """Leave-one-out: a citation goes when the others support the claim without it and it
         does not support the claim on its own."""
         kept = list(cited)
         for n in cited:
             others = [m for m in kept if m != n]
-            if others and self.judge.judge(claim, _joined(hits, others)).supported \
-                    and not self.judge.judge(claim, passage_text(hits[n - 1])).supported:
+            if others and self.judge.judge(claim, _joined(hits, others), question).supported \
+                    and not self.judge.judge(claim, passage_text(hits[n - 1]), question).supported:
                 kept = others
         return tuple(kept)
 

@@ -52,3 +52,9 @@ def test_number_mentions_keep_what_the_figure_counts() -> None:
 def test_a_plain_first_word_is_not_checked_as_a_name() -> None:
     # Known limit: "Scholz said ..." opens the sentence like any common word; the coverage check must catch it.
     assert missing_facts("Scholz announced aid worth 2 billion euros.", PASSAGE) == []
+
+
+def test_premises_echoed_from_the_question_are_not_held_against_the_answer() -> None:
+    claim = "At the March 2025 summit in Paris, Macron announced aid worth $2.15 billion."
+    assert [m.value for m in missing_facts(claim, PASSAGE)] == ["2025", "march", "paris"]
+    assert missing_facts(claim, PASSAGE, given="What did Macron announce at the March 2025 Paris summit?") == []

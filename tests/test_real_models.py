@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -81,13 +80,3 @@ def test_rebuilding_the_index_adds_no_chunks(real_services: Services) -> None:
 def test_health_names_the_default_model(real_client: TestClient) -> None:
     body = real_client.get("/health").json()
     assert body["model"] == "Qwen2.5-Coder-1.5B-Instruct-Q4_K_M" and body["index_articles"] == 5
-
-
-def test_a_wrong_model_path_names_the_setting(tmp_path: Path) -> None:
-    from rag.errors import ModelUnavailable
-
-    bogus = tmp_path / "model.gguf"
-    bogus.write_bytes(b"not a model")
-    for path, message in [(bogus, "not a GGUF"), (tmp_path / "missing.gguf", "no such file")]:
-        with pytest.raises(ModelUnavailable, match=f"RAG_LLM_PATH=.*{message}"):
-            load_generator(Settings(llm_path=path))

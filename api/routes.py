@@ -33,7 +33,7 @@ from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError
 from rag.pipeline import AnswerEvent, Event
 from rag.types import Article
 
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 413, 415, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 422, 503)}
 router = APIRouter(responses=ERRORS)
 
 
@@ -118,8 +118,11 @@ async def _articles_from_request(request: Request, max_bytes: int) -> list[Artic
             raise BadArticle(f"{upload.filename}: larger than the {max_bytes}-byte upload limit")
         return parse_bytes(raw, upload.filename, origin=f"upload:{upload.filename}")
     if content_type.startswith("application/json"):
+        raw_body = await request.body()
+        if len(raw_body) > max_bytes:
+            raise BadArticle(f"the article is larger than the {max_bytes}-byte limit")
         try:
-            body = DocumentIn.model_validate_json(await request.body())
+            body = DocumentIn.model_validate_json(raw_body)
         except ValueError as exc:
             raise BadRequest(f"invalid article JSON: {exc}") from None
         return [article_from_record(body.model_dump(), default_id="", origin="api")]

@@ -9,11 +9,12 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from eval.datasets import Question, judge_pairs, multihop_corpus, multihop_questions, seed_questions
-from eval.judge_cache import CachedJudge
+from eval.judge_cache import CachedYesNo
 from eval.metrics import JudgeMeasurement, measure_judge
 from eval.report import JUDGE_FLOOR, one_line, summarise, write_reports
 from eval.runner import HttpService, InProcessService, Service, run_questions
 from rag.articles import read_path
+from rag.generation import Generator
 from rag.grounding import Judge, ModelJudge, RuleJudge
 from rag.settings import PROJECT_ROOT, Settings
 from rag.types import Article
@@ -36,14 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--judge", choices=("rules", "model"), default="model", help="judge for citation metrics")
     run.add_argument("--out", type=Path, default=RESULTS_DIR)
     run.add_argument("--gate", action="store_true", help="exit 1 when a metric is below the CI gate")
-    judge = commands.add_parser("judge", help="measure the grounding judge on the labelled pairs")
-    judge.add_argument("--judge", choices=("rules", "model"), default="model")
+    judge_cmd = commands.add_parser("judge", help="measure the grounding judge on the labelled pairs")
+    judge_cmd.add_argument("--judge", choices=("rules", "model"), default="model")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "judge":
-        judge = _judge(args.judge, None)
+        judge, cache = _judge(args.judge, None)
         measured = measure_judge(judge, judge_pairs())
-        judge.save()
+        if cache:
+            cache.save()
         print(asdict(measured))
         return 0
     return _run(args)
@@ -54,12 +56,12 @@ def _run(args: argparse.Namespace) -> int:
 
     questions, corpus = _suite(args)
     service, generator = _service(args, corpus)
-    judge = _judge(args.judge, generator)
+    judge, cache = _judge(args.judge, generator)
     measured = measure_judge(judge, judge_pairs())
-    judge.save()
     results = run_questions(service, questions, judge, use_fact_rule=args.suite == "multihop",
                             progress=lambda qs: tqdm(list(qs), desc=args.suite, unit="question", disable=None))
-    judge.save()
+    if cache:
+        cache.save()
     summary = summarise(results, measured)
     name = f"{args.suite}-{args.subset}" if args.suite == "seed" else f"multihop-{args.sample or 'all'}"
     json_path, html_path = write_reports(args.out, name, summary, results,
@@ -80,7 +82,7 @@ def _suite(args: argparse.Namespace) -> tuple[list[Question], list[Article]]:
     return questions, corpus
 
 
-def _service(args: argparse.Namespace, corpus: list[Article]) -> tuple[Service, object | None]:
+def _service(args: argparse.Namespace, corpus: list[Article]) -> tuple[Service, Generator | None]:
     """The service under test, with the suite's corpus indexed (an upsert: unchanged articles are skipped)."""
     if args.url:
         service: Service = HttpService(args.url)
@@ -95,22 +97,23 @@ def _service(args: argparse.Namespace, corpus: list[Article]) -> tuple[Service, 
     return in_process, services.pipeline.generator
 
 
-def _judge(kind: str, generator: object | None) -> CachedJudge:
-    """The judge for citation metrics, its verdicts cached under eval/results/."""
+def _judge(kind: str, generator: Generator | None) -> tuple[Judge, CachedYesNo | None]:
+    """The judge for citation metrics; the model's yes/no answers are cached under eval/results/."""
     if kind == "rules":
-        return CachedJudge(RuleJudge(), RESULTS_DIR / "judge-cache-rules.json")
+        return RuleJudge(), None
     if generator is None:
         from rag.services import load_generator
 
         generator = load_generator(Settings.from_env())
-    inner: Judge = ModelJudge(generator)  # type: ignore[arg-type]
-    return CachedJudge(inner, RESULTS_DIR / f"judge-cache-{generator.name}.json")  # type: ignore[attr-defined]
+    cache = CachedYesNo(generator, RESULTS_DIR / f"yes-no-cache-{generator.name}.json")
+    return ModelJudge(cache), cache
 
 
 def _gate(summary: dict[str, object], judge: JudgeMeasurement) -> int:
     values = {**summary, "judge_balanced_accuracy": judge.balanced_accuracy}
-    failed = [f"{name} {values.get(name)} < {floor}" for name, floor in GATE.items()
-              if values.get(name) is None or float(values[name]) < floor]  # type: ignore[arg-type]
+    failed = [f"{summary['errors']} questions failed with an error"] if summary["errors"] else []
+    failed += [f"{name} {values.get(name)} < {floor}" for name, floor in GATE.items()
+               if values.get(name) is None or float(values[name]) < floor]  # type: ignore[arg-type]
     for failure in failed:
         print(f"gate failed: {failure}", file=sys.stderr)
     return 1 if failed else 0

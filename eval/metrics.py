@@ -47,7 +47,10 @@ def normalise_answer(text: str) -> str:
 
 
 def contains_answer(answer: str, accepted: Sequence[str], match: str = "any") -> bool:
-    """Whole accepted strings, normalised, looked for in the normalised answer (padded at word edges)."""
+    """Whole accepted strings, normalised, looked for in the normalised answer (padded at word edges).
+    A yes/no answer must open the answer: "no" anywhere in "no troops were sent" is not a "no"."""
+    if [normalise_answer(a) for a in accepted] in (["yes"], ["no"]):
+        return normalise_answer(answer).split()[:1] == [normalise_answer(accepted[0])]
     haystack = f" {normalise_answer(answer)} "
     found = [re.search(_whole(normalise_answer(a)), haystack) is not None for a in accepted]
     return all(found) if match == "all" else any(found)

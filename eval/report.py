@@ -28,7 +28,8 @@ def summarise(results: Sequence[QuestionResult], judge: JudgeMeasurement) -> dic
     ranks = [r.gold_rank for r in answerable]
     summary: dict[str, Any] = {
         "questions": len(results), "errors": len(results) - len(answered),
-        "correctness": _ratio(sum(r.correct for r in answered), len(answered)),
+        # A question that errored counts as answered wrongly: a crash must not improve the score.
+        "correctness": _ratio(sum(r.correct for r in answered), len(results)),
         "correctness_answerable": _ratio(sum(r.correct for r in answerable), len(answerable)),
         "citation_recall": _ratio(sum(r.recalled for r in answered), sentences),
         "citation_precision": _ratio(sum(r.precise for r in answered), citations),

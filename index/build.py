@@ -42,6 +42,7 @@ def build(indexer: Indexer, files: list[Path], prune: bool = False,
           progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda files: files) -> BuildReport:
     """Index every file; with `prune`, delete indexed articles that no longer come from these files."""
     report = BuildReport()
+    origins: dict[str, str] = {}  # article id -> the file it came from in this build
     for path in progress(files):
         try:
             articles = read_path(path)
@@ -49,11 +50,17 @@ def build(indexer: Indexer, files: list[Path], prune: bool = False,
             report.failures.append((str(path), exc.message))
             continue
         for article in articles:
+            if article.article_id in origins:  # two files, one id: the second would silently replace the first
+                report.failures.append((str(path), f"article id {article.article_id!r} is also used by "
+                                                   f"{origins[article.article_id]}"))
+                continue
+            origins[article.article_id] = str(path)
             report.outcomes.append(indexer.index(article))
     if prune and not report.failures:  # a failed read must not look like a removed article
         seen = {o.article_id for o in report.outcomes}
         for summary in indexer.store.articles():
-            if summary.article_id not in seen:
+            # Articles sent through the API have no file to be missing from.
+            if summary.article_id not in seen and not summary.origin.startswith(("api", "upload:")):
                 indexer.delete(summary.article_id)
                 report.pruned.append(summary.article_id)
     return report

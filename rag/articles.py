@@ -5,6 +5,7 @@ Every reader returns `Article`s whose `text` is the clean text that chunk offset
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -123,6 +124,8 @@ def article_from_record(record: Mapping[str, Any], default_id: str, origin: str 
     if not isinstance(text, str) or not text.strip():
         raise BadArticle(f"{where}: 'text' is missing or empty")
     article_id = record.get("id") or (slugify(record["url"]) if record.get("url") else default_id)
+    if not article_id:  # neither id nor url: name it by its content, so re-sending it is an update
+        article_id = "doc-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return make_article(str(article_id), text, title=_opt_str(record, "title", where),
                         published=_opt_date(record, where), source=_opt_str(record, "source", where),
                         url=_opt_str(record, "url", where), origin=origin)
@@ -158,7 +161,7 @@ def derive_title(text: str) -> str:
 def slugify(value: str) -> str:
     """A string made safe for use as an article id."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-._")
-    return slug[-128:] or "article"
+    return slug[-128:].lstrip("-._") or "article"
 
 
 def _opt_str(record: Mapping[str, Any], key: str, where: str) -> str | None:

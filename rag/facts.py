@@ -11,14 +11,18 @@ from dataclasses import dataclass
 
 # "one" is left out: far more often a pronoun ("the previous one") than a number.
 _SMALL = {w: i for i, w in enumerate(
-    "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split()) if w != "one"}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
           "trillion": 1e12, "tn": 1e12}
-_MONTHS = {m[:3]: m for m in ("january february march april may june july august september october november "
-                              "december").split()}
-_WEEKDAYS = {d[:3]: d for d in "monday tuesday wednesday thursday friday saturday sunday".split()}
+_MONTHS = "january february march april may june july august september october november december".split()
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+# Full names and the usual abbreviations ("Sept.", "Wed."), but not bare words that are also
+# verbs or nouns ("march", "may", "sat", "sun"), which count only when capitalised.
+_DATE_FORMS = {**{m: m for m in _MONTHS + _WEEKDAYS}, "sept": "september",
+               **{m[:3]: m for m in _MONTHS}, **{d[:3]: d for d in _WEEKDAYS}}
+_AMBIGUOUS_DATES = {"march", "may", "sat", "sun", "wed", "mar", "jan"}
 # Demonyms and short forms that name the same place; a claim may use either.
 _ALIASES = [
     {"france", "french"}, {"britain", "british", "uk", "england", "english"}, {"germany", "german", "germans"},
@@ -36,11 +40,13 @@ president prime minister premier chancellor secretary general chief leader leade
 officials official army military forces force troops coalition summit according said says note""".split())
 _NEGATIONS = re.compile(r"\b(?:not|no|never|neither|nor|none|without|cannot)\b|n't\b|\bruled? out\b|\brefus|\bdeclin",
                         re.IGNORECASE)
-_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn|mn|tn|k|m|b)?\b",
-                     re.IGNORECASE)
+# A scale word may follow after a space; a one- or two-letter scale ("2.16bn", "5m") must be glued on.
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|trillion)\b|(bn|mn|tn|k|m|b)\b"
+                     r"|(?:st|nd|rd|th)\b)?", re.IGNORECASE)
 _SPELLED = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](one|two|three|four|five|six|"
                       r"seven|eight|nine))?\b|\b(" + "|".join(_SMALL) + r")\b", re.IGNORECASE)
-_QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,}?)[\"”’']")
+# Double quotes, or single ones opening after a non-letter: an apostrophe ("Italy's") opens nothing.
+_QUOTED = re.compile(r"[\"“]([^\"”]{3,}?)[\"”]|(?<![A-Za-z])[‘']([^’']{3,}?)[’'](?![A-Za-z])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*")
 
 
@@ -68,7 +74,7 @@ def normalise(text: str) -> str:
 def numbers(text: str) -> set[float]:
     """Every number in the text, scaled ('2.15 billion' and '$2.15bn' are both 2.15e9; 'twenty-six' is 26)."""
     text = normalise(text)
-    found = {float(m.group(1)) * _SCALE.get((m.group(2) or "").lower(), 1.0) for m in _NUMBER.finditer(text)}
+    found = {_value(m) for m in _NUMBER.finditer(text)}
     for m in _SPELLED.finditer(text):
         if m.group(3):
             found.add(float(_SMALL[m.group(3).lower()]))
@@ -79,10 +85,12 @@ def numbers(text: str) -> set[float]:
 
 def dates(text: str) -> set[str]:
     """Month and weekday names, canonical ('Sept.' -> 'september')."""
-    words = {w.strip(".").lower() for w in _WORD.findall(text)}
-    table = {**_MONTHS, **_WEEKDAYS}
-    # "may" is too often a verb to count as a month on its own.
-    return {table[w[:3]] for w in words if w[:3] in table and table[w[:3]].startswith(w) and w != "may"}
+    found = set()
+    for word in _WORD.findall(fold(text)):
+        key = word.strip(".").lower()
+        if key in _DATE_FORMS and (key not in _AMBIGUOUS_DATES or word[:1].isupper()):
+            found.add(_DATE_FORMS[key])
+    return found
 
 
 def names(sentence: str) -> set[str]:
@@ -105,7 +113,8 @@ def names(sentence: str) -> set[str]:
 
 
 def quotes(sentence: str) -> set[str]:
-    return {normalise(q).strip() for q in _QUOTED.findall(sentence) if len(q.split()) >= 2}
+    found = (double or single for double, single in _QUOTED.findall(sentence))
+    return {normalise(q).strip() for q in found if len(q.split()) >= 2}
 
 
 def is_negated(text: str) -> bool:
@@ -131,6 +140,15 @@ def missing_facts(claim: str, passage: str, given: str = "") -> list[MissingFact
 
 def _words(plain: str) -> set[str]:
     return {w.removesuffix("'s").strip(".'-").replace(".", "") for w in _WORD.findall(plain)}
+
+
+_ANCHOR_STOPWORDS = frozenset("a an the of to in on at for by with and or that this it is was were be said says "
+                              "he she they we about some over nearly around than more less".split())
+
+
+def _value(match: re.Match[str]) -> float:
+    scale = (match.group(2) or match.group(3) or "").lower()
+    return float(match.group(1)) * _SCALE.get(scale, 1.0)
 
 
 def _number_in(value: float, candidates: set[float]) -> bool:
@@ -160,8 +178,10 @@ def number_mentions(text: str, anchor_words: int = 3) -> list[NumberMention]:
     plain = normalise(text)
     mentions = []
     for m in _NUMBER.finditer(plain):
-        value = float(m.group(1)) * _SCALE.get((m.group(2) or "").lower(), 1.0)
-        before = re.findall(r"[a-z0-9]+", plain[max(0, m.start() - 60):m.start()])[-anchor_words:]
+        value = _value(m)
+        # What a figure counts is said by the words before it; figures and filler words say nothing.
+        before = [w for w in re.findall(r"[a-z]+", plain[max(0, m.start() - 60):m.start()])
+                  if w not in _ANCHOR_STOPWORDS][-anchor_words:]
         currency = "$" if plain[max(0, m.start() - 1):m.start()] == "$" else ""
         mentions.append(NumberMention(value, currency + m.group(0).strip(), tuple(before)))
     return mentions

@@ -56,8 +56,9 @@ class LlamaGenerator:
                                            bos_token=vocab.token_get_text(vocab.token_bos()))
         self.name = name or metadata.get("general.name") or model_path.stem
         self.path = model_path
-        self._yes_ids = [self._first_token(w) for w in ("yes", "Yes", " yes", " Yes")]
-        self._no_ids = [self._first_token(w) for w in ("no", "No", " no", " No")]
+        # Distinct ids: two spellings may share a token, which must not count twice.
+        self._yes_ids = sorted({self._first_token(w) for w in ("yes", "Yes", " yes", " Yes")})
+        self._no_ids = sorted({self._first_token(w) for w in ("no", "No", " no", " No")})
         # llama.cpp contexts are not thread-safe: generations queue on this lock.
         self._lock = threading.Lock()
 

@@ -17,10 +17,12 @@ from rag.retrieval import Retriever
 from rag.types import Answer, CheckedSentence, Hit, Usage
 from rag.verification import Verifier, find_conflicts
 
-# Phrases with which a small model says, in its own words, that the sources lack the answer.
+# How a small model says, in its own words, that the sources lack the answer. It must be about the
+# sources: "Italy does not provide troops" is a claim to verify, not an abstention.
 _ABSTENTION = re.compile(
-    r"do(?:es)? not (?:say|contain|mention|provide|specify)|don't know|not (?:mentioned|specified|provided)"
-    r"|no information|cannot (?:be )?answer|can't answer",
+    r"\b(?:articles?|sources?|passages?|texts?|context)\b[^.]*\b(?:do(?:es)?n[o']t|not|no)\b"
+    r"|\b(?:not|no)\b[^.]*\b(?:in|from) the (?:articles?|sources?|passages?)"
+    r"|\bI (?:do not|don't) know\b|\bno information\b|\bcannot (?:be )?answer",
     re.IGNORECASE,
 )
 
@@ -50,7 +52,7 @@ Event = TokenEvent | AnswerEvent
 class AnswerPolicy:
     top_k: int = 4
     max_top_k: int = 20
-    min_relevance: float = 0.30
+    min_relevance: float = 0.20
     max_tokens: int = 256
     max_question_chars: int = 1000
 

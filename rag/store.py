@@ -67,7 +67,13 @@ class ChromaStore:
 
     def _check_embedder(self) -> None:
         stored = (self._collection.metadata or {}).get("embedder")
-        if stored and stored != self._embedder_name and self.count() > 0:
+        if stored == self._embedder_name:
+            return
+        if self.count() == 0:  # get_or_create keeps an existing collection's metadata: retag it
+            with self._guard():
+                self._collection.modify(metadata={"hnsw:space": "cosine", "embedder": self._embedder_name})
+            return
+        if stored:
             raise IndexMismatch(f"the index was built with embedder {stored!r} but RAG_EMBED_MODEL is "
                                 f"{self._embedder_name!r}; rebuild it with `python -m index build --rebuild`")
 

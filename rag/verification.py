@@ -129,11 +129,13 @@ def find_conflicts(sentences: Sequence[CheckedSentence], hits: Sequence[Hit]) ->
         for n in sentence.cited:
             for mention in number_mentions(hits[n - 1].chunk.text):
                 if mention.value in claimed and len(mention.anchor) >= 2:
-                    conflicts.extend(_rivals(n, mention, hits, sentence.cited))
+                    conflicts.extend(_rivals(n, mention, hits))
     return list({(c.cited, c.other): c for c in conflicts}.values())
 
 
-def _rivals(n: int, mention: NumberMention, hits: Sequence[Hit], cited: tuple[int, ...]) -> list[Conflict]:
+def _rivals(n: int, mention: NumberMention, hits: Sequence[Hit]) -> list[Conflict]:
+    if 1900 <= mention.value <= 2100 and mention.value.is_integer():
+        return []  # years: two different years are rarely two figures for the same thing
     found = []
     for m, hit in enumerate(hits, start=1):
         if m == n:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,8 @@ from rag.articles import make_article
 from rag.types import Article
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-SHARED_DIR = Path(__file__).resolve().parent.parent.parent / "shared"
+# The workplace's read-only data sits beside the checkout (../shared); RAG_SHARED_DIR overrides.
+SHARED_DIR = Path(os.environ.get("RAG_SHARED_DIR") or Path(__file__).resolve().parent.parent.parent / "shared")
 MULTIHOP_DIR = SHARED_DIR / "data" / "multihop_rag"
 NULL_ANSWER = "Insufficient information."
 

@@ -86,12 +86,14 @@ class ModelJudge:
     supported when P(yes) >= `min_yes`. `score` is that probability.
 
     Measured on the labelled pairs (eval/data/judge_pairs.jsonl), the model's P(yes) alone reaches
-    balanced accuracy 0.85 at 0.5 and 0.95 at 0.7; with the veto at 0.7: 0.94, rejecting 97% of
-    unsupported claims (0.8: 99%, but real answers, wordier than the pairs, then lost true sentences
-    at p = 0.73-0.78 on the seed suite). Chosen on those same sets: tuned, not held out."""
+    balanced accuracy 0.85 at 0.5, 0.95 at 0.7 and 0.97 at 0.8; with the veto, 0.94 at 0.7 and
+    0.95 at 0.8, rejecting 97% and 99% of unsupported claims. On the seed suite, 0.7 let through
+    invented answers to unanswerable questions (p = 0.72-0.78) and 0.8 removed some true sentences
+    (p = 0.73-0.78): the model is not sharp there, and a wrong answer costs more than an abstention.
+    Chosen on those same sets: tuned, not held out."""
 
     generator: Generator
-    min_yes: float = 0.7
+    min_yes: float = 0.8
     name: str = "facts+model"
 
     def judge(self, claim: str, passage: str, given: str = "") -> Judgement:

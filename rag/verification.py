@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rag.chunking import sentence_spans
 from rag.facts import NumberMention, number_mentions, numbers
-from rag.grounding import Judge
+from rag.grounding import Judge, coverage
 from rag.types import CheckedSentence, Hit
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -56,6 +56,8 @@ class Verifier:
 
     def _check_one(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit], question: str) -> CheckedSentence:
         cited = tuple(n for n in cited if 1 <= n <= len(hits))
+        if question and coverage(claim, question) >= 0.9:  # "The 26 countries that committed are [1]."
+            return CheckedSentence("", claim, "removed", 0.0, cited, "restates the question without answering it")
         if cited:
             judgement = self.judge.judge(claim, _joined(hits, cited), question)
             if judgement.supported:

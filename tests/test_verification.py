@@ -40,3 +40,10 @@ def test_sources_that_give_different_figures_are_both_cited() -> None:
     [conflict] = find_conflicts(checked, HITS)
     assert conflict.sentence() == ("The sources disagree on this figure: [1] gives $2.15 billion, "
                                    "while [2] gives $2.16bn.")
+
+
+def test_a_sentence_that_only_restates_the_question_is_removed() -> None:
+    question = "Which specific countries are among those that pledged aid worth 2 billion euros?"
+    [checked] = Verifier(RuleJudge()).check("The countries that pledged aid worth 2 billion euros are [1].", HITS,
+                                            question)
+    assert checked.verdict == "removed" and "restates the question" in checked.reason

@@ -56,7 +56,8 @@ class Verifier:
 
     def _check_one(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit], question: str) -> CheckedSentence:
         cited = tuple(n for n in cited if 1 <= n <= len(hits))
-        if question and coverage(claim, question) >= 0.9:  # "The 26 countries that committed are [1]."
+        # A sentence adding no word to the question answers nothing: "The 26 countries that committed are [1]."
+        if question and coverage(claim, question) == 1.0:
             return CheckedSentence("", claim, "removed", 0.0, cited, "restates the question without answering it")
         if cited:
             judgement = self.judge.judge(claim, _joined(hits, cited), question)

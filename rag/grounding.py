@@ -62,15 +62,20 @@ def best_aligned_sentence(claim: str, passage: str) -> str:
     return max(sentences, key=lambda s: len(claim_words & set(content_words(s))))
 
 
+def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
+    """The deterministic check both judges start with: a rejection naming the first missing fact, or None."""
+    missing = missing_facts(claim, passage, given)
+    return Judgement(False, 0.0, str(missing[0])) if missing else None
+
+
 @dataclass(frozen=True)
 class RuleJudge:
     min_coverage: float = 0.6
     name: str = "rules"
 
     def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
-        missing = missing_facts(claim, passage, given)
-        if missing:
-            return Judgement(False, 0.0, str(missing[0]))
+        if vetoed := veto(claim, passage, given):
+            return vetoed
         score = coverage(claim, passage + "\n" + given)
         if is_negated(claim) != is_negated(best_aligned_sentence(claim, passage)):
             return Judgement(False, score, "the passage says the opposite (negation differs)")
@@ -97,9 +102,8 @@ class ModelJudge:
     name: str = "facts+model"
 
     def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
-        missing = missing_facts(claim, passage, given)
-        if missing:
-            return Judgement(False, 0.0, str(missing[0]))
+        if vetoed := veto(claim, passage, given):
+            return vetoed
         p_yes = self.generator.yes_probability(build_judge_messages(claim, passage))
         if p_yes < self.min_yes:
             return Judgement(False, p_yes, f"the model judges that the passage does not state it (p={p_yes:.2f})")

@@ -98,8 +98,9 @@ def passage_text(hit: Hit) -> str:
 
 
 def with_header(title: str, published: str | None, text: str) -> str:
-    """A passage as the model saw it: its article's title and date belong to what it states
-    ("in September 2025" is supported by a passage from an article published then)."""
+    """A passage with its article's title and date, which belong to what it states ("in September
+    2025" is supported by a passage from an article published then). The date is written out
+    ("5 September 2025"; the answer prompt shows it as ISO) so the fact veto can read the month."""
     return f"{title} ({readable_date(published)})\n{text}" if published else f"{title}\n{text}"
 
 

@@ -40,7 +40,7 @@ router = APIRouter(responses=ERRORS)
 @router.post("/ask", response_model=AnswerOut, tags=["answers"])
 def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
     """Answer a question from the indexed articles, citing the passages used."""
-    return AnswerOut.from_answer(services.pipeline.ask(body.question, body.top_k))
+    return AnswerOut.from_answer(services.pipeline.ask(body.question, body.top_k, body.to_filter()))
 
 
 @router.post("/ask/stream", tags=["answers"], response_class=StreamingResponse, responses={
@@ -48,7 +48,7 @@ def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
           "description": "`token` events ({\"text\"}) as the model writes, then one `answer` event (as /ask)."}})
 def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
     """The same answer as /ask, streamed as server-sent events."""
-    events = services.pipeline.stream(body.question, body.top_k)  # validates before the stream opens
+    events = services.pipeline.stream(body.question, body.top_k, body.to_filter())  # validates before streaming
     return StreamingResponse(_sse(events), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -71,7 +71,7 @@ def _sse_event(name: str, data: object) -> str:
 @router.post("/search", response_model=SearchOut, tags=["answers"])
 def search(body: SearchRequest, services: ServicesDep) -> SearchOut:
     """Ranked passages for a query, with scores and metadata; no language model involved."""
-    hits = services.pipeline.search(body.query, body.top_k)
+    hits = services.pipeline.search(body.query, body.top_k, body.to_filter())
     return SearchOut(query=body.query, passages=[PassageOut.from_hit(i, h) for i, h in enumerate(hits, start=1)])
 
 

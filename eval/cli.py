@@ -45,11 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     retrieval.add_argument("--suite", choices=("seed", "multihop", "both"), default="both")
     retrieval.add_argument("--embed-model", help="embedder to measure (default: RAG_EMBED_MODEL)")
     retrieval.add_argument("--no-doc", action="store_true", help="print the table only; leave docs/retrieval.md")
+    retrieval.add_argument("--scale", type=int, nargs="+", metavar="CHUNKS",
+                           help="instead: latency as the index grows to each size (generated filler chunks)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "retrieval":
         from eval import retrieval as benchmark
 
+        if args.scale:
+            benchmark.run_scale(args.scale, RESULTS_DIR, write_doc=not args.no_doc)
+            return 0
         suites = ("seed", "multihop") if args.suite == "both" else (args.suite,)
         benchmark.run(suites, RESULTS_DIR, args.embed_model, write_doc=not args.no_doc)
         return 0

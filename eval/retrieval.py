@@ -138,3 +138,92 @@ def write_table(rows: Sequence[Row], embedder: Embedder) -> None:
     text = DOC.read_text() if DOC.exists() else f"# Retrieval\n\n{START}\n{END}\n"
     head, rest = text.split(START, 1)
     DOC.write_text(f"{head}{START}\n{table}\n{END}{rest.split(END, 1)[1]}")
+
+
+SCALE_START, SCALE_END = "<!-- retrieval-scale:start -->", "<!-- retrieval-scale:end -->"
+
+
+@dataclass(frozen=True)
+class ScaleRow:
+    chunks: int
+    config: str
+    p50_ms: float
+    p95_ms: float
+
+
+def run_scale(sizes: Sequence[int], out: Path, write_doc: bool = True) -> list[ScaleRow]:
+    """Latency of every configuration on the seed questions as the index grows to each size.
+
+    The filler chunks are seed sentences shuffled together with random unit vectors: realistic
+    for timing (index sizes, BM25 vocabulary, rerank input lengths), meaningless for relevance,
+    which is why quality is measured on the real corpora above and only latency here.
+    """
+    from rag.rerank import CrossEncoderReranker
+    from rag.services import load_embedder, open_lexical, open_store
+
+    settings = Settings.from_env()
+    embedder = load_embedder(settings)
+    reranker = CrossEncoderReranker(threads=settings.llm_threads)
+    questions, corpus, _ = _suite("seed", settings)
+    rows: list[ScaleRow] = []
+    for size in sizes:
+        scaled = replace(settings, index_dir=out / "index", collection=f"scale-{size}-{embedder.name}"[:60])
+        store = open_store(scaled, embedder.name)
+        _index(Indexer(embedder, store, settings.chunk_chars), corpus)
+        _pad(store, corpus, size, len(embedder.embed_query("dimension probe")))
+        lexical = open_lexical(scaled, store)
+        lexical.refresh()
+        for name, mode, rerank in CONFIGS:
+            retriever = Retriever(embedder, store, reranker if rerank else None, settings.rerank_candidates,
+                                  lexical, mode)
+            row = _measure("seed", store.count(), name, retriever, questions, False)
+            rows.append(ScaleRow(row.chunks, name, row.p50_ms, row.p95_ms))
+            print(f"| {row.chunks} | {name} | {row.p50_ms:.0f} | {row.p95_ms:.0f} |", flush=True)
+    if write_doc:
+        _write_scale_table(rows)
+    return rows
+
+
+def _pad(store: object, corpus: Sequence[Article], size: int, dimension: int) -> None:
+    """Fill the index with generated chunks up to `size` (kept between runs: same ids)."""
+    import random
+
+    import numpy as np
+
+    from rag.chunking import sentence_spans
+    from rag.store import ChromaStore
+    from rag.types import Chunk
+
+    assert isinstance(store, ChromaStore)
+    missing = size - store.count()
+    if missing <= 0:
+        return
+    sentences = [a.text[s.start:s.end] for a in corpus for s in sentence_spans(a.text)]
+    rng = random.Random(size)
+    vectors_rng = np.random.default_rng(size)
+    base = store.count()
+    for batch_start in range(0, missing, 1000):
+        chunks, n = [], min(1000, missing - batch_start)
+        for i in range(base + batch_start, base + batch_start + n):
+            text = " ".join(rng.sample(sentences, 4))
+            article = f"filler-{i // 8}"
+            chunks.append(Chunk(f"{article}:{i}", article, text, 0, len(text), i % 8, f"Filler {i // 8}",
+                                published=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", source="Filler"))
+        vectors = vectors_rng.normal(size=(n, dimension)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        store.upsert(chunks, vectors.tolist(), content_hash="filler", origin="filler")
+
+
+def _write_scale_table(rows: Sequence[ScaleRow]) -> None:
+    table = "\n".join([
+        f"Written by `python -m eval retrieval --scale ...` on {dt.date.today().isoformat()}: the seed "
+        "questions against the seed articles padded with generated filler chunks to each size.",
+        "",
+        "| chunks | configuration | p50 ms | p95 ms |",
+        "|---|---|---|---|",
+        *(f"| {r.chunks} | {r.config} | {r.p50_ms:.0f} | {r.p95_ms:.0f} |" for r in rows)])
+    text = DOC.read_text() if DOC.exists() else f"# Retrieval\n\n{SCALE_START}\n{SCALE_END}\n"
+    if SCALE_START not in text:
+        text += f"\n{SCALE_START}\n{SCALE_END}\n"
+    head, rest = text.split(SCALE_START, 1)
+    DOC.write_text(f"{head}{SCALE_START}\n{table}\n{SCALE_END}{rest.split(SCALE_END, 1)[1]}")

@@ -79,6 +79,8 @@ class LexicalIndex:
     def _build(self, fingerprint: str) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
+
         self._bm25 = None
         if not self._chunks:
             return

@@ -12,7 +12,7 @@ from rag.fakes import HashingEmbedder
 from rag.filters import SearchFilter
 from rag.ingest import Indexer
 from rag.lexical import LexicalIndex
-from rag.retrieval import Retriever, reciprocal_rank_fusion
+from rag.retrieval import reciprocal_rank_fusion
 from rag.services import Services, open_lexical, open_store
 from rag.settings import Settings
 from rag.types import Article, Chunk, Hit

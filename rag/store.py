@@ -71,13 +71,18 @@ class ChromaStore:
         stored = (self._collection.metadata or {}).get("embedder")
         if stored == self._embedder_name:
             return
-        if self.count() == 0:  # get_or_create keeps an existing collection's metadata: retag it
+        if self.count() == 0:
+            # get_or_create keeps an existing collection's metadata, and Chroma refuses a modify() that
+            # names hnsw:space (and drops it from a metadata that doesn't): re-create the empty collection.
+            self._drop()
             with self._guard():
-                self._collection.modify(metadata={"hnsw:space": "cosine", "embedder": self._embedder_name})
+                self._collection = self._open_collection()
             return
-        if stored:
-            raise IndexMismatch(f"the index was built with embedder {stored!r} but RAG_EMBED_MODEL is "
-                                f"{self._embedder_name!r}; rebuild it with `python -m index build --rebuild`")
+        # Two embedders may share a dimension (MiniLM and bge-small are both 384), so Chroma would take
+        # the other model's vectors without complaint: an untagged, non-empty collection is refused too.
+        built_with = f"embedder {stored!r}" if stored else "an unrecorded embedder"
+        raise IndexMismatch(f"the index was built with {built_with} but RAG_EMBED_MODEL is "
+                            f"{self._embedder_name!r}; rebuild it with `python -m index build --rebuild`")
 
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], content_hash: str,
                origin: str) -> None:

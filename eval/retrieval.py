@@ -29,9 +29,11 @@ from rag.types import Article, Hit
 
 DOC = PROJECT_ROOT / "docs" / "retrieval.md"
 START, END = "<!-- retrieval-table:start -->", "<!-- retrieval-table:end -->"
-CONFIGS: tuple[tuple[str, Mode, bool], ...] = (
-    ("dense", "dense", False), ("bm25", "lexical", False), ("hybrid (RRF)", "hybrid", False),
-    ("dense + rerank", "dense", True), ("hybrid + rerank", "hybrid", True))
+# (name, candidate source, rerank?, candidates per retriever; None: RAG_RERANK_CANDIDATES)
+CONFIGS: tuple[tuple[str, Mode, bool, int | None], ...] = (
+    ("dense", "dense", False, None), ("bm25", "lexical", False, None), ("hybrid (RRF)", "hybrid", False, None),
+    ("dense + rerank", "dense", True, None), ("hybrid + rerank", "hybrid", True, None),
+    ("hybrid + rerank, 8 candidates", "hybrid", True, 8))
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,9 @@ def run(suites: Sequence[str], out: Path, embed_model: str | None = None, write_
         _index(Indexer(embedder, store, settings.chunk_chars), corpus)
         lexical = open_lexical(suite_settings, store)
         lexical.refresh()
-        for name, mode, rerank in CONFIGS:
-            retriever = Retriever(embedder, store, reranker if rerank else None, settings.rerank_candidates,
-                                  lexical, mode)
+        for name, mode, rerank, candidates in CONFIGS:
+            retriever = Retriever(embedder, store, reranker if rerank else None,
+                                  candidates or settings.rerank_candidates, lexical, mode)
             rows.append(_measure(suite, store.count(), name, retriever, questions, fact_rule))
             print(_markdown_row(rows[-1]), flush=True)
     if write_doc:
@@ -173,9 +175,9 @@ def run_scale(sizes: Sequence[int], out: Path, write_doc: bool = True) -> list[S
         _pad(store, corpus, size, len(embedder.embed_query("dimension probe")))
         lexical = open_lexical(scaled, store)
         lexical.refresh()
-        for name, mode, rerank in CONFIGS:
-            retriever = Retriever(embedder, store, reranker if rerank else None, settings.rerank_candidates,
-                                  lexical, mode)
+        for name, mode, rerank, candidates in CONFIGS:
+            retriever = Retriever(embedder, store, reranker if rerank else None,
+                                  candidates or settings.rerank_candidates, lexical, mode)
             row = _measure("seed", store.count(), name, retriever, questions, False)
             rows.append(ScaleRow(row.chunks, name, row.p50_ms, row.p95_ms))
             print(f"| {row.chunks} | {name} | {row.p50_ms:.0f} | {row.p95_ms:.0f} |", flush=True)

@@ -52,6 +52,7 @@ class ScriptedGenerator:
         self.name = "fake-scripted"
         self._reply = reply if callable(reply) else (lambda _messages: reply)
         self.calls: list[Sequence[Message]] = []
+        self.grammars: list[str | None] = []  # the grammar each call was given
 
     def yes_probability(self, messages: Sequence[Message]) -> float:
         """Yes exactly when every content word of the statement is in the passage (a strict stand-in)."""
@@ -61,8 +62,9 @@ class ScriptedGenerator:
         passage, claim = (set(_WORD.findall(t.lower())) for t in match.groups())
         return 0.9 if claim <= passage else 0.1
 
-    def generate(self, messages: Sequence[Message], max_tokens: int) -> ScriptedGeneration:
+    def generate(self, messages: Sequence[Message], max_tokens: int, grammar: str | None = None) -> ScriptedGeneration:
         self.calls.append(messages)
+        self.grammars.append(grammar)
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
         return ScriptedGeneration(self._reply(messages), prompt_tokens)
 

@@ -27,7 +27,9 @@ class Generation(Protocol):
 class Generator(Protocol):
     name: str
 
-    def generate(self, messages: Sequence[Message], max_tokens: int) -> Generation: ...
+    def generate(self, messages: Sequence[Message], max_tokens: int, grammar: str | None = None) -> Generation:
+        """Stream a reply; `grammar` (llama.cpp GBNF) constrains its form when given."""
+        ...
 
     def yes_probability(self, messages: Sequence[Message]) -> float:
         """P(yes) / (P(yes) + P(no)) for the model's next token: a constrained yes/no answer."""
@@ -65,9 +67,9 @@ class LlamaGenerator:
     def _first_token(self, word: str) -> int:
         return int(self._llm.tokenize(word.encode("utf-8"), add_bos=False)[0])
 
-    def generate(self, messages: Sequence[Message], max_tokens: int) -> Generation:
+    def generate(self, messages: Sequence[Message], max_tokens: int, grammar: str | None = None) -> Generation:
         formatted = self._format(messages=list(messages))
-        return _LlamaGeneration(self, formatted.prompt, formatted.stop, max_tokens)
+        return _LlamaGeneration(self, formatted.prompt, formatted.stop, max_tokens, grammar)
 
     def yes_probability(self, messages: Sequence[Message]) -> float:
         import numpy as np
@@ -93,18 +95,21 @@ class LlamaGenerator:
 
 
 class _LlamaGeneration:
-    def __init__(self, owner: LlamaGenerator, prompt: str, stop: Any, max_tokens: int) -> None:
-        self._owner, self._prompt, self._max_tokens = owner, prompt, max_tokens
+    def __init__(self, owner: LlamaGenerator, prompt: str, stop: Any, max_tokens: int, grammar: str | None) -> None:
+        self._owner, self._prompt, self._max_tokens, self._grammar = owner, prompt, max_tokens, grammar
         self._stop = [stop] if isinstance(stop, str) else list(stop or [])
         self.prompt_tokens = owner.count_tokens(prompt)
         self.completion_tokens = 0
 
     def __iter__(self) -> Iterator[str]:
+        from llama_cpp import LlamaGrammar
+
+        grammar = LlamaGrammar.from_string(self._grammar, verbose=False) if self._grammar else None
         with self._owner._lock:
             # Raw completion over the chat-formatted prompt: the fixed system prefix is then
             # reused from llama.cpp's KV cache on the next question.
             stream = self._owner._llm.create_completion(self._prompt, max_tokens=self._max_tokens, temperature=0.0,
-                                                        stop=self._stop, stream=True)
+                                                        stop=self._stop, stream=True, grammar=grammar)
             for chunk in stream:
                 self.completion_tokens += 1
                 text = chunk["choices"][0]["text"]

@@ -14,7 +14,7 @@ from rag.evidence import EvidenceSelector
 from rag.filters import NO_FILTER, SearchFilter
 from rag.generation import Generator
 from rag.grounding import RuleJudge
-from rag.prompting import NOT_FOUND, build_messages
+from rag.prompting import NOT_FOUND, answer_grammar, build_messages
 from rag.retrieval import Retriever
 from rag.types import Answer, CheckedSentence, Hit, Usage
 from rag.verification import Verifier, find_conflicts
@@ -57,6 +57,7 @@ class AnswerPolicy:
     min_relevance: float = 0.20
     max_tokens: int = 256
     max_question_chars: int = 1000
+    grammar: bool = False  # constrain the answer's form with a llama.cpp grammar (prompting.answer_grammar)
 
 
 @dataclass
@@ -94,7 +95,12 @@ class Pipeline:
             select_started = time.perf_counter()
             relevant = self.evidence.select(question, relevant)
             timings["select"] = time.perf_counter() - select_started
-        generation = self.generator.generate(build_messages(question, relevant), self.policy.max_tokens)
+        messages = build_messages(question, relevant)
+        if self.policy.grammar:  # only then: a generator without grammar support keeps working
+            grammar = answer_grammar(len(relevant))
+            generation = self.generator.generate(messages, self.policy.max_tokens, grammar=grammar)
+        else:
+            generation = self.generator.generate(messages, self.policy.max_tokens)
         pieces: list[str] = []
         generate_started = time.perf_counter()
         for piece in generation:

@@ -47,6 +47,18 @@ def _format_source(n: int, hit: Hit) -> str:
     return f"[{n}] {chunk.title} ({chunk.published or 'undated'})\n{chunk.text}"
 
 
+def answer_grammar(sources: int) -> str:
+    """A llama.cpp GBNF grammar for the answer: the not-found sentence, or one to four sentences that
+    each end with markers of sources that exist. (RAG_GRAMMAR; measured in docs/evaluation.md.)"""
+    numbers = " | ".join(f'"{n}"' for n in range(1, sources + 1))
+    return "\n".join([
+        "root ::= notfound | sentence (\" \" sentence){0,3}",
+        f"notfound ::= \"{NOT_FOUND}\"",
+        'sentence ::= [^\\[\\]\\n]+ " " marker+ "."',
+        f'marker ::= "[" ({numbers}) "]"',
+    ])
+
+
 def build_judge_messages(claim: str, passage: str) -> list[Message]:
     """A yes/no support question that shares the answer prompt's system message, so its KV cache is reused."""
     return [

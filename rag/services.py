@@ -67,7 +67,8 @@ def load_generator(settings: Settings) -> LlamaGenerator:
 
 def policy_from(settings: Settings) -> AnswerPolicy:
     return AnswerPolicy(top_k=settings.top_k, max_top_k=settings.max_top_k, min_relevance=settings.min_relevance,
-                        max_tokens=settings.max_tokens, max_question_chars=settings.max_question_chars)
+                        max_tokens=settings.max_tokens, max_question_chars=settings.max_question_chars,
+                        grammar=settings.grammar)
 
 
 def load_reranker(settings: Settings) -> Reranker | None:

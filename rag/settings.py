@@ -40,6 +40,7 @@ class Settings:
     evidence: bool = True  # pass the model only the relevant sentences of each passage, not whole chunks
     # Passages scoring below this are not relevant (reranker probability; cosine when rerank is off).
     min_relevance: float = 0.20
+    grammar: bool = False  # constrain answers to "sentence [n]." form with a llama.cpp grammar
     judge: str = "model"  # verification judge: "model" (rules + the generator's yes/no) or "rules"
     chunk_chars: int = 600
     max_question_chars: int = 1000

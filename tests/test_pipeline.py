@@ -70,3 +70,11 @@ def test_bad_questions_are_refused_before_any_work(services: Services, question:
                                                    message: str) -> None:
     with pytest.raises(BadRequest, match=message):
         services.pipeline.stream(question, top_k)
+
+
+def test_grammar_is_given_to_the_model_only_when_enabled(services: Services, generator: ScriptedGenerator) -> None:
+    services.pipeline.ask("How many countries committed to the reassurance force?", top_k=3)
+    services.pipeline.policy = type(services.pipeline.policy)(min_relevance=0.05, grammar=True)
+    services.pipeline.ask("How many countries committed to the reassurance force?", top_k=3)
+    assert generator.grammars[0] is None
+    assert generator.grammars[1] is not None and 'marker ::= "[" ("1" | "2" | "3") "]"' in generator.grammars[1]

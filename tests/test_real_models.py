@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from index.build import build, find_files
+from rag.prompting import answer_grammar, build_messages
 from rag.services import Services, build_services, load_embedder, load_generator, load_reranker
 from rag.settings import Settings
 from tests.conftest import SEED_DIR, SEPTEMBER_ARTICLE
@@ -80,3 +81,13 @@ def test_rebuilding_the_index_adds_no_chunks(real_services: Services) -> None:
 def test_health_names_the_default_model(real_client: TestClient) -> None:
     body = real_client.get("/health").json()
     assert body["model"] == "Qwen2.5-Coder-1.5B-Instruct-Q4_K_M" and body["index_articles"] == 5
+
+
+@pytest.mark.real
+def test_the_answer_grammar_parses_and_constrains_the_real_model(real_services: Services) -> None:
+    generator = real_services.pipeline.generator
+    messages = build_messages("How many engineers will Norway send?", [])
+    messages[-1]["content"] = ("Sources:\n[1] Summit (2025-01-10)\nNorway will send 300 engineers.\n\n"
+                               "Question: How many engineers will Norway send?")
+    text = "".join(generator.generate(messages, 48, grammar=answer_grammar(1)))
+    assert re.fullmatch(r"(?:The articles do not say\.|(?:[^\[\]\n]+ (?:\[1\])+\.(?: |$)){1,4})", text), text

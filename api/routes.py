@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -29,9 +30,11 @@ from api.schemas import (
 )
 from rag.articles import article_from_record, parse_bytes
 from rag.chunking import reassemble
+from rag.conversation import Turn, standalone_question
 from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError
 from rag.pipeline import AnswerEvent, Event
-from rag.types import Article
+from rag.services import Services
+from rag.types import Answer, Article
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 422, 503)}
 router = APIRouter(responses=ERRORS)
@@ -39,25 +42,53 @@ router = APIRouter(responses=ERRORS)
 
 @router.post("/ask", response_model=AnswerOut, tags=["answers"])
 def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
-    """Answer a question from the indexed articles, citing the passages used."""
-    return AnswerOut.from_answer(services.pipeline.ask(body.question, body.top_k))
+    """Answer a question from the indexed articles, citing the passages used; `history` makes it a follow-up."""
+    query = Query.of(body, services)
+    return query.shape(services.pipeline.ask(query.standalone, body.top_k))
 
 
 @router.post("/ask/stream", tags=["answers"], response_class=StreamingResponse, responses={
     200: {"content": {"text/event-stream": {}},
-          "description": "`token` events ({\"text\"}) as the model writes, then one `answer` event (as /ask)."}})
+          "description": "`rewrite` ({\"question\", \"rewritten_question\"}, only when `history` changed the "
+                         "question), then `token` events ({\"text\"}) as the model writes, then one `answer` "
+                         "event (as /ask), or an `error` event ({\"detail\", \"code\"})."}})
 def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
     """The same answer as /ask, streamed as server-sent events."""
-    events = services.pipeline.stream(body.question, body.top_k)  # validates before the stream opens
-    return StreamingResponse(_sse(events), media_type="text/event-stream",
+    query = Query.of(body, services)
+    events = services.pipeline.stream(query.standalone, body.top_k)  # validates before the stream opens
+    return StreamingResponse(_sse(query, events), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _sse(events: Iterator[Event]) -> Iterator[str]:
+@dataclass(frozen=True)
+class Query:
+    """The question as asked, and the standalone form the pipeline answers."""
+
+    asked: str
+    standalone: str
+
+    @classmethod
+    def of(cls, body: AskRequest, services: Services) -> Query:
+        turns = [Turn(t.role, t.content) for t in body.history]
+        limit = services.pipeline.policy.max_question_chars
+        return cls(" ".join(body.question.split()), standalone_question(turns, body.question, limit))
+
+    @property
+    def rewritten(self) -> str | None:
+        return self.standalone if self.standalone != self.asked else None
+
+    def shape(self, answer: Answer) -> AnswerOut:
+        return AnswerOut.from_answer(answer).model_copy(
+            update={"question": self.asked, "rewritten_question": self.rewritten})
+
+
+def _sse(query: Query, events: Iterator[Event]) -> Iterator[str]:
+    if query.rewritten:  # first, so a page can show what is being searched for while the model writes
+        yield _sse_event("rewrite", {"question": query.asked, "rewritten_question": query.rewritten})
     try:
         for event in events:
             if isinstance(event, AnswerEvent):
-                yield _sse_event("answer", AnswerOut.from_answer(event.answer).model_dump())
+                yield _sse_event("answer", query.shape(event.answer).model_dump())
             else:
                 yield _sse_event("token", {"text": event.text})
     except RagError as exc:  # headers are already sent: report the failure in the stream itself

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.types import Answer, Hit
+
+MAX_HISTORY_TURNS = 50
+
+
+class TurnIn(BaseModel):
+    """One earlier message of a conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: str
 
 
 class AskRequest(BaseModel):
@@ -12,6 +24,9 @@ class AskRequest(BaseModel):
     question: str = Field(description="The question, in plain words.", examples=[
         "How many countries formally committed to the reassurance force in September 2025?"])
     top_k: int | None = Field(None, description="How many passages to retrieve (default RAG_TOP_K).")
+    history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS, description=(
+        "Earlier turns, oldest first. A follow-up such as 'and what did Germany say?' is rewritten into a "
+        "standalone question for retrieval and the model; the answer reports it as `rewritten_question`."))
 
 
 class SearchRequest(BaseModel):
@@ -89,7 +104,10 @@ class UsageOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
-    question: str
+    question: str = Field(description="The question as asked.")
+    rewritten_question: str | None = Field(None, description="The standalone question retrieval and the model "
+                                                             "were given, when `history` made the follow-up one; "
+                                                             "null when the question was used as asked.")
     answer: str = Field(description="The answer, with [n] markers pointing at `citations`.")
     abstained: bool = Field(description="True when the articles do not hold the answer.")
     citations: list[CitationOut]

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.openai_compat import router as openai_router
 from api.routes import router
 from rag.services import Services, load_services
 from rag.settings import Settings
@@ -35,4 +36,5 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app = FastAPI(title="News RAG", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(openai_router)
     return app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 
 from api.deps import ServicesDep
+from api.query import Query
 from api.schemas import (
     AnswerOut,
     AskRequest,
@@ -30,11 +30,10 @@ from api.schemas import (
 )
 from rag.articles import article_from_record, parse_bytes
 from rag.chunking import reassemble
-from rag.conversation import Turn, standalone_question
+from rag.conversation import Turn
 from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError
 from rag.pipeline import AnswerEvent, Event
-from rag.services import Services
-from rag.types import Answer, Article
+from rag.types import Article
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 422, 503)}
 router = APIRouter(responses=ERRORS)
@@ -43,7 +42,7 @@ router = APIRouter(responses=ERRORS)
 @router.post("/ask", response_model=AnswerOut, tags=["answers"])
 def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
     """Answer a question from the indexed articles, citing the passages used; `history` makes it a follow-up."""
-    query = Query.of(body, services)
+    query = Query.build(body.question, [Turn(t.role, t.content) for t in body.history], services)
     return query.shape(services.pipeline.ask(query.standalone, body.top_k))
 
 
@@ -54,32 +53,10 @@ def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
                          "event (as /ask), or an `error` event ({\"detail\", \"code\"})."}})
 def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
     """The same answer as /ask, streamed as server-sent events."""
-    query = Query.of(body, services)
+    query = Query.build(body.question, [Turn(t.role, t.content) for t in body.history], services)
     events = services.pipeline.stream(query.standalone, body.top_k)  # validates before the stream opens
     return StreamingResponse(_sse(query, events), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-@dataclass(frozen=True)
-class Query:
-    """The question as asked, and the standalone form the pipeline answers."""
-
-    asked: str
-    standalone: str
-
-    @classmethod
-    def of(cls, body: AskRequest, services: Services) -> Query:
-        turns = [Turn(t.role, t.content) for t in body.history]
-        limit = services.pipeline.policy.max_question_chars
-        return cls(" ".join(body.question.split()), standalone_question(turns, body.question, limit))
-
-    @property
-    def rewritten(self) -> str | None:
-        return self.standalone if self.standalone != self.asked else None
-
-    def shape(self, answer: Answer) -> AnswerOut:
-        return AnswerOut.from_answer(answer).model_copy(
-            update={"question": self.asked, "rewritten_question": self.rewritten})
 
 
 def _sse(query: Query, events: Iterator[Event]) -> Iterator[str]:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.openai_compat import router as openai_router
+from api.pages import install_pages
 from api.routes import router
 from rag.services import Services, load_services
 from rag.settings import Settings
@@ -37,4 +38,5 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(openai_router)
+    install_pages(app)
     return app

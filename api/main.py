@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = """Ask questions about news articles and get answers that cite the passages they rest on.
 Everything runs locally: Chroma for the vectors, sentence-transformers for embeddings, llama.cpp for the answer.
-Errors always have the shape `{"detail": "...", "code": "..."}`."""
+A chat page is served at `/`; `/v1/chat/completions` and `/v1/models` serve OpenAI clients, with the citations
+in extension fields. Errors always have the shape `{"detail": "...", "code": "..."}`."""
 
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:

@@ -30,7 +30,6 @@ from api.schemas import (
 )
 from rag.articles import article_from_record, parse_bytes
 from rag.chunking import reassemble
-from rag.conversation import Turn
 from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError
 from rag.pipeline import AnswerEvent, Event
 from rag.types import Article
@@ -42,7 +41,7 @@ router = APIRouter(responses=ERRORS)
 @router.post("/ask", response_model=AnswerOut, tags=["answers"])
 def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
     """Answer a question from the indexed articles, citing the passages used; `history` makes it a follow-up."""
-    query = Query.build(body.question, [Turn(t.role, t.content) for t in body.history], services)
+    query = Query.build(body.question, body.turns(), services)
     return query.shape(services.pipeline.ask(query.standalone, body.top_k))
 
 
@@ -53,7 +52,7 @@ def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
                          "event (as /ask), or an `error` event ({\"detail\", \"code\"})."}})
 def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
     """The same answer as /ask, streamed as server-sent events."""
-    query = Query.build(body.question, [Turn(t.role, t.content) for t in body.history], services)
+    query = Query.build(body.question, body.turns(), services)
     events = services.pipeline.stream(query.standalone, body.top_k)  # validates before the stream opens
     return StreamingResponse(_sse(query, events), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

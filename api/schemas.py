@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.conversation import Turn
 from rag.types import Answer, Hit
 
 MAX_HISTORY_TURNS = 50
@@ -27,6 +28,9 @@ class AskRequest(BaseModel):
     history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS, description=(
         "Earlier turns, oldest first. A follow-up such as 'and what did Germany say?' is rewritten into a "
         "standalone question for retrieval and the model; the answer reports it as `rewritten_question`."))
+
+    def turns(self) -> list[Turn]:
+        return [Turn(t.role, t.content) for t in self.history]
 
 
 class SearchRequest(BaseModel):

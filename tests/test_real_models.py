@@ -80,3 +80,23 @@ def test_rebuilding_the_index_adds_no_chunks(real_services: Services) -> None:
 def test_health_names_the_default_model(real_client: TestClient) -> None:
     body = real_client.get("/health").json()
     assert body["model"] == "Qwen2.5-Coder-1.5B-Instruct-Q4_K_M" and body["index_articles"] == 5
+
+
+def test_the_openai_client_holds_a_cited_conversation_with_the_real_model(real_services: Services) -> None:
+    from openai import OpenAI
+
+    from tests.conftest import serve_in_thread
+
+    for url in serve_in_thread(real_services):
+        with OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0, timeout=300) as client:
+            messages = [{"role": "user", "content": COMMITTED}]
+            first = client.chat.completions.create(model="news-rag", messages=messages)
+            content = first.choices[0].message.content or ""
+            assert re.search(r"\b26\b|twenty-six", content, re.IGNORECASE) and "\n\nReferences:\n[1] " in content
+            assert any(c["article_id"] == SEPTEMBER_ARTICLE for c in first.to_dict()["citations"])
+            messages += [{"role": "assistant", "content": content},
+                         {"role": "user", "content": "and what did Germany say?"}]
+            chunks = list(client.chat.completions.create(model="news-rag", messages=messages, stream=True))
+            last = chunks[-1].to_dict()
+            assert last["rewritten_question"].startswith("What did Germany say? (context:")
+            assert last["abstained"] or last["citations"]  # either way the reply is verified, never a bare draft

@@ -58,7 +58,7 @@ def generator() -> ScriptedGenerator:
     def reply(messages: Sequence[Message]) -> str:
         return "Zebras number 99 in Paris [1]." if UNANSWERABLE in messages[-1]["content"] else quote(messages)
 
-    return ScriptedGenerator(reply, delay=0.08)
+    return ScriptedGenerator(reply, delay=0.03)
 
 
 @pytest.fixture
@@ -178,3 +178,18 @@ def test_page_fits_a_phone_width_window(page: Page) -> None:
     expect(page.locator("#cited-span")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "6-phone")
+
+
+def test_unreachable_or_loading_server_is_explained_and_the_question_can_be_retried(page: Page) -> None:
+    page.route("**/health", lambda route: route.abort())
+    page.route("**/ask/stream", lambda route: route.fulfill(
+        status=503, json={"detail": "the model is loading", "code": "model_unavailable"}))
+    page.goto("/")
+    expect(page.locator("#banner")).to_contain_text("Cannot reach the server")
+    expect(page.locator("#health")).to_have_text("Server unreachable")
+    ask(page, QUESTION)
+    expect(page.locator(".badge.error")).to_contain_text("The model is still loading")
+    shot(page, "7-server-down")
+    page.unroute("**/ask/stream")
+    page.get_by_role("button", name="Try again").click()
+    expect(page.locator(".answer-text .cite").first).to_be_visible()

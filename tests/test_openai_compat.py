@@ -1,11 +1,17 @@
 """The OpenAI-compatible endpoints, driven by the official `openai` client against a real server."""
 
+import json
 from collections.abc import Iterator
 
 import openai
 import pytest
 from fastapi.testclient import TestClient
 from openai import OpenAI
+
+from api.openai_compat import with_references
+from api.schemas import AnswerOut
+from rag.errors import StoreUnavailable
+from rag.services import Services
 
 QUESTION = "How many countries committed to the reassurance force in September?"
 
@@ -63,3 +69,28 @@ def test_openapi_documents_the_extension_fields(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "`citations`" in spec["paths"]["/v1/chat/completions"]["post"]["description"]
     assert "/v1/models" in spec["paths"]
+
+
+def test_a_failure_after_the_stream_began_arrives_as_an_openai_error_event(client: TestClient, services: Services,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable(query: str, k: int) -> None:
+        raise StoreUnavailable("the Chroma server at http://127.0.0.1:8001 cannot be reached")
+
+    monkeypatch.setattr(services.pipeline.retriever, "search", unreachable)
+    with client.stream("POST", "/v1/chat/completions",
+                       json={"messages": [{"role": "user", "content": QUESTION}], "stream": True}) as response:
+        lines = [line for line in response.iter_lines() if line]
+    assert json.loads(lines[0].removeprefix("data: "))["choices"][0]["delta"]["role"] == "assistant"
+    assert json.loads(lines[-1].removeprefix("data: ")) == {"error": {
+        "message": "the Chroma server at http://127.0.0.1:8001 cannot be reached", "code": "store_unavailable"}}
+
+
+def test_references_list_the_cited_articles_and_an_abstention_has_none() -> None:
+    citation = {"n": 1, "article_id": "a", "title": "Title", "published": "2025-09-05", "source": "Reuters",
+                "url": None, "chunk_id": "a:0", "text": "t", "start": 0, "end": 1}
+    answer = {"question": "q", "answer": "Yes [1].", "abstained": False, "citations": [citation], "passages": [],
+              "sentences": [], "timings": {}, "usage": {"prompt_tokens": 1, "completion_tokens": 1}, "model": "m"}
+    assert with_references(AnswerOut.model_validate(answer)) == (
+        "Yes [1].\n\nReferences:\n[1] Title — Reuters, 2025-09-05")
+    abstained = {**answer, "answer": "The articles do not say.", "abstained": True, "citations": []}
+    assert with_references(AnswerOut.model_validate(abstained)) == "The articles do not say."

@@ -143,6 +143,11 @@ def test_keyboard_only_ask_and_open_a_citation(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(page.locator("#source-panel")).to_be_focused()
     expect(page.locator("#cited-span")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "[1]" in copied and "\n\nReferences:\n[1] " in copied
 
 
 def test_library_uploads_lists_and_deletes_articles_then_answers_from_an_upload(page: Page, tmp_path: Path) -> None:

@@ -59,11 +59,13 @@ def chat_completions(body: ChatCompletionRequest, services: ServicesDep) -> Chat
     out = query.shape(services.pipeline.ask(query.standalone, body.top_k))
     return ChatCompletionOut(id=_new_id(), created=int(time.time()), model=out.model,
                              choices=[ChoiceOut(message=MessageOut(content=with_references(out)))],
-                             usage=_usage(out), **_extension(out))
+                             usage=_usage(out), citations=out.citations, abstained=out.abstained,
+                             rewritten_question=out.rewritten_question)
 
 
 def _query(body: ChatCompletionRequest, services: ServicesDep) -> Query:
-    turns = [Turn(m.role, m.text()) for m in body.messages if m.role in ("user", "assistant")]
+    turns = [Turn("user" if m.role == "user" else "assistant", m.text())
+             for m in body.messages if m.role in ("user", "assistant")]
     if not turns or turns[-1].role != "user":
         raise BadRequest("messages: the last user or assistant message must be the user's question")
     return Query.build(turns[-1].content, turns[:-1], services)
@@ -95,13 +97,13 @@ def _chunks(query: Query, events: Iterator[Event], model: str) -> Iterator[str]:
         return
     for piece in re.findall(r"\S+\s*|\s+", with_references(out)):
         yield chunk({"content": piece})
-    yield chunk({}, finish_reason="stop", usage=_usage(out).model_dump(), **_extension(out, as_json=True))
+    yield chunk({}, finish_reason="stop", usage=_usage(out).model_dump(), **_extension(out))
     yield "data: [DONE]\n\n"
 
 
-def _extension(out: AnswerOut, as_json: bool = False) -> dict[str, object]:
-    citations = [c.model_dump() for c in out.citations] if as_json else out.citations
-    return {"citations": citations, "abstained": out.abstained, "rewritten_question": out.rewritten_question}
+def _extension(out: AnswerOut) -> dict[str, object]:
+    return {"citations": [c.model_dump() for c in out.citations], "abstained": out.abstained,
+            "rewritten_question": out.rewritten_question}
 
 
 def _usage(out: AnswerOut) -> CompletionUsage:

@@ -124,7 +124,7 @@ class AnswerOut(BaseModel):
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
-        return cls(question=answer.question, answer=answer.answer, abstained=answer.abstained,
+        return cls(question=answer.question, rewritten_question=None, answer=answer.answer, abstained=answer.abstained,
                    citations=[CitationOut.model_validate(c) for c in answer.citations],
                    passages=[PassageOut.from_hit(i, h) for i, h in enumerate(answer.passages, start=1)],
                    sentences=[SentenceOut.model_validate(s) for s in answer.sentences],

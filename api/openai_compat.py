@@ -52,11 +52,11 @@ def chat_completions(body: ChatCompletionRequest, services: ServicesDep) -> Chat
     """Answer the last user message of a conversation, OpenAI-style, with citations."""
     query = _query(body, services)
     if body.stream:
-        events = services.pipeline.stream(query.standalone, body.top_k)  # validates before the stream opens
+        events = services.pipeline.stream(query.standalone, body.top_k, body.to_filter())  # validates here
         stream = _chunks(query, events, services.pipeline.generator.name)
         return StreamingResponse(stream, media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    out = query.shape(services.pipeline.ask(query.standalone, body.top_k))
+    out = query.shape(services.pipeline.ask(query.standalone, body.top_k, body.to_filter()))
     return ChatCompletionOut(id=_new_id(), created=int(time.time()), model=out.model,
                              choices=[ChoiceOut(message=MessageOut(content=with_references(out)))],
                              usage=_usage(out), citations=out.citations, abstained=out.abstained,

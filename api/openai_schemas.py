@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas import CitationOut
+from api.schemas import CitationOut, SearchFilters
 
 EXTENSION = ("Extension fields, beside the standard ones: `citations` (the `/ask` citation objects: `n`, "
              "`article_id`, `title`, `published`, `source`, `url`, `chunk_id`, `text`, `start`, `end`), "
@@ -31,7 +31,10 @@ class ChatMessageIn(BaseModel):
         return self.content or ""
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(SearchFilters):
+    """Extension fields beside the standard ones: `top_k` and the /ask filters (`published_after`,
+    `published_before`, `source`)."""
+
     model_config = ConfigDict(extra="allow")
     model: str | None = Field(None, description="Accepted for compatibility; the served model answers.")
     messages: list[ChatMessageIn] = Field(min_length=1, description="The last one is the user's question; "

@@ -42,7 +42,7 @@ router = APIRouter(responses=ERRORS)
 def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
     """Answer a question from the indexed articles, citing the passages used; `history` makes it a follow-up."""
     query = Query.build(body.question, body.turns(), services)
-    return query.shape(services.pipeline.ask(query.standalone, body.top_k))
+    return query.shape(services.pipeline.ask(query.standalone, body.top_k, body.to_filter()))
 
 
 @router.post("/ask/stream", tags=["answers"], response_class=StreamingResponse, responses={
@@ -53,7 +53,7 @@ def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
 def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
     """The same answer as /ask, streamed as server-sent events."""
     query = Query.build(body.question, body.turns(), services)
-    events = services.pipeline.stream(query.standalone, body.top_k)  # validates before the stream opens
+    events = services.pipeline.stream(query.standalone, body.top_k, body.to_filter())  # validates before streaming
     return StreamingResponse(_sse(query, events), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -78,7 +78,7 @@ def _sse_event(name: str, data: object) -> str:
 @router.post("/search", response_model=SearchOut, tags=["answers"])
 def search(body: SearchRequest, services: ServicesDep) -> SearchOut:
     """Ranked passages for a query, with scores and metadata; no language model involved."""
-    hits = services.pipeline.search(body.query, body.top_k)
+    hits = services.pipeline.search(body.query, body.top_k, body.to_filter())
     return SearchOut(query=body.query, passages=[PassageOut.from_hit(i, h) for i, h in enumerate(hits, start=1)])
 
 

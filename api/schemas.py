@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.conversation import Turn
-from rag.types import Answer, Hit
+from rag.filters import SearchFilter
+from rag.types import Answer, Chunk, Hit
 
 MAX_HISTORY_TURNS = 50
 
@@ -20,7 +21,20 @@ class TurnIn(BaseModel):
     content: str
 
 
-class AskRequest(BaseModel):
+class SearchFilters(BaseModel):
+    """News-aware filters shared by /ask and /search; dates are inclusive, undated articles never match them."""
+
+    published_after: str | None = Field(None, description="Only articles published on or after this ISO date.",
+                                        examples=["2025-09-01"])
+    published_before: str | None = Field(None, description="Only articles published on or before this ISO date.",
+                                         examples=["2025-09-30"])
+    source: str | None = Field(None, description="Only articles from this outlet (case-insensitive).")
+
+    def to_filter(self) -> SearchFilter:
+        return SearchFilter.checked(self.published_after, self.published_before, self.source)
+
+
+class AskRequest(SearchFilters):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(description="The question, in plain words.", examples=[
         "How many countries formally committed to the reassurance force in September 2025?"])
@@ -33,7 +47,7 @@ class AskRequest(BaseModel):
         return [Turn(t.role, t.content) for t in self.history]
 
 
-class SearchRequest(BaseModel):
+class SearchRequest(SearchFilters):
     model_config = ConfigDict(extra="forbid")
     query: str
     top_k: int | None = None
@@ -65,6 +79,23 @@ class CitationOut(BaseModel):
     end: int
 
 
+class CorroboratingPassage(BaseModel):
+    """The same passage in another article (another outlet's copy of a quote)."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    published: str | None
+    source: str | None
+    start: int
+    end: int
+
+    @classmethod
+    def from_chunk(cls, c: Chunk) -> CorroboratingPassage:
+        return cls(chunk_id=c.chunk_id, article_id=c.article_id, title=c.title, published=c.published,
+                   source=c.source, start=c.start, end=c.end)
+
+
 class PassageOut(BaseModel):
     rank: int
     score: float = Field(description="Relevance used for ranking: the reranker's probability (0-1), "
@@ -79,14 +110,16 @@ class PassageOut(BaseModel):
     text: str
     start: int
     end: int
+    corroborated_by: list[CorroboratingPassage] = Field(
+        default_factory=list, description="Near-identical passages from other articles, folded into this one.")
 
     @classmethod
     def from_hit(cls, rank: int, hit: Hit) -> PassageOut:
         c = hit.chunk
         return cls(rank=rank, score=round(hit.score, 4), similarity=round(hit.similarity, 4), chunk_id=c.chunk_id,
-                   article_id=c.article_id,
-                   title=c.title, published=c.published, source=c.source, url=c.url, text=c.text,
-                   start=c.start, end=c.end)
+                   article_id=c.article_id, title=c.title, published=c.published, source=c.source, url=c.url,
+                   text=c.text, start=c.start, end=c.end,
+                   corroborated_by=[CorroboratingPassage.from_chunk(d) for d in hit.duplicates])
 
 
 class SentenceOut(BaseModel):

@@ -41,8 +41,23 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--gate", action="store_true", help="exit 1 when a metric is below the CI gate")
     judge_cmd = commands.add_parser("judge", help="measure the grounding judge on the labelled pairs")
     judge_cmd.add_argument("--judge", choices=("rules", "model"), default="model")
+    retrieval = commands.add_parser("retrieval", help="retrieval benchmark: dense, BM25, hybrid, rerank")
+    retrieval.add_argument("--suite", choices=("seed", "multihop", "both"), default="both")
+    retrieval.add_argument("--embed-model", help="embedder to measure (default: RAG_EMBED_MODEL)")
+    retrieval.add_argument("--no-doc", action="store_true", help="print the table only; leave docs/retrieval.md")
+    retrieval.add_argument("--scale", type=int, nargs="+", metavar="CHUNKS",
+                           help="instead: latency as the index grows to each size (generated filler chunks)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "retrieval":
+        from eval import retrieval as benchmark
+
+        if args.scale:
+            benchmark.run_scale(args.scale, RESULTS_DIR, write_doc=not args.no_doc)
+            return 0
+        suites = ("seed", "multihop") if args.suite == "both" else (args.suite,)
+        benchmark.run(suites, RESULTS_DIR, args.embed_model, write_doc=not args.no_doc)
+        return 0
     if args.command == "judge":
         judge, cache = _judge(args.judge, None)
         measured = measure_judge(judge, judge_pairs())

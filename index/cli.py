@@ -10,7 +10,7 @@ from pathlib import Path
 from index.build import build, find_files
 from rag.errors import RagError
 from rag.ingest import Indexer
-from rag.services import load_embedder, open_store
+from rag.services import load_embedder, open_lexical, open_store
 from rag.settings import Settings
 
 
@@ -47,6 +47,7 @@ def _build(settings: Settings, args: argparse.Namespace) -> int:
                    progress=lambda items: tqdm(items, desc="indexing", unit="file", disable=None))
     for path, reason in report.failures:
         print(f"failed: {path}: {reason}", file=sys.stderr)
+    open_lexical(settings, indexer.store).refresh()  # saved now, so the server starts without rebuilding it
     print(f"{report.summary()}; {indexer.store.count()} chunks in the index")
     return 1 if report.failures else 0
 
@@ -55,4 +56,5 @@ def _delete(settings: Settings, ids: list[str]) -> int:
     indexer = _indexer(settings)
     for article_id in ids:
         print(f"deleted {article_id}: {indexer.delete(article_id)} chunks")
+    open_lexical(settings, indexer.store).refresh()
     return 0

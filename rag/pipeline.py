@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from rag import citations
 from rag.chunking import sentence_spans
 from rag.errors import BadRequest
+from rag.evidence import EvidenceSelector
+from rag.filters import NO_FILTER, SearchFilter
 from rag.generation import Generator
 from rag.grounding import RuleJudge
 from rag.prompting import NOT_FOUND, build_messages
@@ -63,30 +65,35 @@ class Pipeline:
     generator: Generator
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
     verifier: Verifier = field(default_factory=lambda: Verifier(RuleJudge()))
+    evidence: EvidenceSelector | None = None  # narrows passages to their relevant sentences; None: whole chunks
 
-    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
+    def search(self, query: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> list[Hit]:
         """Ranked passages for a query, no generation."""
-        return self.retriever.search(self._check_question(query), self._check_top_k(top_k))
+        return self.retriever.search(self._check_question(query), self._check_top_k(top_k), filters)
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> Answer:
         """The whole answer at once (the stream, consumed)."""
-        for event in self.stream(question, top_k):
+        for event in self.stream(question, top_k, filters):
             if isinstance(event, AnswerEvent):
                 return event.answer
         raise AssertionError("stream() ended without an answer")  # pragma: no cover
 
-    def stream(self, question: str, top_k: int | None = None) -> Iterator[Event]:
+    def stream(self, question: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> Iterator[Event]:
         """Token events while the model writes, then one AnswerEvent; bad input fails here, not mid-stream."""
-        return self._run(self._check_question(question), self._check_top_k(top_k))
+        return self._run(self._check_question(question), self._check_top_k(top_k), filters)
 
-    def _run(self, question: str, k: int) -> Iterator[Event]:
+    def _run(self, question: str, k: int, filters: SearchFilter) -> Iterator[Event]:
         started = time.perf_counter()
-        hits = self.retriever.search(question, k)
+        hits = self.retriever.search(question, k, filters)
         timings = {"retrieve": time.perf_counter() - started}
         relevant = [hit for hit in hits if hit.score >= self.policy.min_relevance]
         if not relevant:  # nothing close enough: abstain before spending time on generation
             yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
             return
+        if self.evidence is not None:
+            select_started = time.perf_counter()
+            relevant = self.evidence.select(question, relevant)
+            timings["select"] = time.perf_counter() - select_started
         generation = self.generator.generate(build_messages(question, relevant), self.policy.max_tokens)
         pieces: list[str] = []
         generate_started = time.perf_counter()

@@ -1,13 +1,29 @@
-"""Retrieval: dense candidates from the store, then (optionally) a cross-encoder reranks them."""
+"""Retrieval: dense and BM25 candidates fused by reciprocal rank, reranked by a cross-encoder,
+ordered with a preference for the time the question names, near-duplicates folded together.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from rag.embedding import Embedder
+from rag.filters import NO_FILTER, SearchFilter
+from rag.lexical import LexicalIndex
 from rag.rerank import Reranker
 from rag.store import ChromaStore
+from rag.timeref import periods_named, published_in
 from rag.types import Hit
+
+Mode = Literal["dense", "lexical", "hybrid"]
+MODES: tuple[Mode, ...] = ("dense", "lexical", "hybrid")
+RRF_K = 60  # the constant of Cormack et al. (2009): damps the weight of the very first ranks
+# Added to the reranker's probability of passages published in the period a question names: enough
+# to put September's article above March's when both answer, not enough to lift an irrelevant one.
+TIME_PREFERENCE = 0.15
+DUPLICATE_OVERLAP = 0.8  # share of the shorter passage's word trigrams found in the other one
 
 
 @dataclass
@@ -15,13 +31,77 @@ class Retriever:
     embedder: Embedder
     store: ChromaStore
     reranker: Reranker | None = None
-    candidates: int = 12  # dense candidates the reranker chooses from
+    candidates: int = 12  # how many fused candidates the reranker scores
+    lexical: LexicalIndex | None = None
+    mode: Mode = "hybrid"
 
-    def search(self, query: str, top_k: int) -> list[Hit]:
-        """The `top_k` best chunks for `query`, best first."""
-        hits = self.store.query(self.embedder.embed_query(query), max(top_k, self.candidates if self.reranker else 0))
+    def search(self, query: str, top_k: int, filters: SearchFilter = NO_FILTER) -> list[Hit]:
+        """The `top_k` best chunks for `query` that pass `filters`, best first.
+
+        `score` is the reranker's relevance probability when reranking, else the dense similarity
+        (computed for lexical-only candidates too), so one threshold means the same in every mode.
+        """
+        vector = self.embedder.embed_query(query)
+        pool = max(top_k, self.candidates)
+        candidates = self._candidates(query, vector, pool, filters)
         if self.reranker is None:
-            return hits[:top_k]
-        scores = self.reranker.score(query, [hit.chunk.text for hit in hits])
-        reranked = [replace(hit, score=score) for hit, score in zip(hits, scores)]
-        return sorted(reranked, key=lambda hit: hit.score, reverse=True)[:top_k]
+            return _distinct(candidates, top_k)
+        scores = self.reranker.score(query, [hit.chunk.text for hit in candidates])
+        periods = periods_named(query)
+
+        def preference(hit: Hit) -> float:
+            return hit.score + (TIME_PREFERENCE if periods and published_in(hit.chunk, periods) else 0.0)
+
+        reranked = [replace(hit, score=score) for hit, score in zip(candidates, scores)]
+        return _distinct(sorted(reranked, key=preference, reverse=True), top_k)
+
+    def _candidates(self, query: str, vector: list[float], pool: int, filters: SearchFilter) -> list[Hit]:
+        dense = self.store.query(vector, pool, filters) if self.mode != "lexical" else []
+        if self.mode == "dense" or self.lexical is None:
+            return dense
+        lexical = self.lexical.search(query, pool, filters)
+        fused = lexical if self.mode == "lexical" else reciprocal_rank_fusion([dense, lexical])[:pool]
+        known = {hit.chunk.chunk_id: hit.similarity for hit in dense}
+        missing = [hit.chunk.chunk_id for hit in fused if hit.chunk.chunk_id not in known]
+        known |= self.store.similarities(vector, missing)
+        return [Hit(hit.chunk, known[hit.chunk.chunk_id], known[hit.chunk.chunk_id]) for hit in fused]
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = RRF_K) -> list[Hit]:
+    """Hits of several rankings merged by the sum of 1/(k + rank); the first copy of each hit is kept."""
+    fused: dict[str, float] = {}
+    first: dict[str, Hit] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            fused[hit.chunk.chunk_id] = fused.get(hit.chunk.chunk_id, 0.0) + 1.0 / (k + rank)
+            first.setdefault(hit.chunk.chunk_id, hit)
+    order = sorted(fused, key=lambda cid: fused[cid], reverse=True)
+    return [replace(first[cid], score=fused[cid]) for cid in order]
+
+
+def _distinct(ranked: Sequence[Hit], top_k: int) -> list[Hit]:
+    """The first `top_k` hits that are not near-copies of a better one from another article; a copy
+    is attached to the hit it copies as a corroborating duplicate."""
+    kept: list[Hit] = []
+    shingles: list[set[tuple[str, ...]]] = []
+    for hit in ranked:
+        own = _trigrams(hit.chunk.text)
+        twin = next((i for i, other in enumerate(shingles)
+                     if kept[i].chunk.article_id != hit.chunk.article_id and _overlap(own, other) >= DUPLICATE_OVERLAP),
+                    None)
+        if twin is not None:
+            kept[twin] = replace(kept[twin], duplicates=kept[twin].duplicates + (hit.chunk,))
+        elif len(kept) < top_k:
+            kept.append(hit)
+            shingles.append(own)
+    return kept
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + 3]) for i in range(max(len(words) - 2, 1))}
+
+
+def _overlap(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+    return len(a & b) / max(min(len(a), len(b)), 1)
+

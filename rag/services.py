@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from rag.embedding import Embedder, SentenceTransformerEmbedder
 from rag.errors import BadRequest
+from rag.evidence import EvidenceSelector
 from rag.generation import Generator, LlamaGenerator
 from rag.grounding import Judge, ModelJudge, RuleJudge
 from rag.ingest import Indexer
+from rag.lexical import LexicalIndex
 from rag.modelfile import DEFAULT_MODEL, resolve_model_path
 from rag.pipeline import AnswerPolicy, Pipeline
 from rag.rerank import CrossEncoderReranker, Reranker
-from rag.retrieval import Retriever
+from rag.retrieval import MODES, Retriever
 from rag.settings import Settings
 from rag.store import ChromaStore
 from rag.verification import Verifier
@@ -34,6 +37,17 @@ class Services:
 
 def open_store(settings: Settings, embedder_name: str, fresh: bool = False) -> ChromaStore:
     return ChromaStore.open(settings.index_dir, settings.chroma_url, settings.collection, embedder_name, fresh)
+
+
+def open_lexical(settings: Settings, store: ChromaStore) -> LexicalIndex:
+    """BM25 over the store's chunks, saved beside the embedded index (per collection)."""
+    return LexicalIndex(store, settings.index_dir / "bm25" / settings.collection)
+
+
+def retrieval_mode(settings: Settings) -> Literal["dense", "lexical", "hybrid"]:
+    if settings.retrieval not in MODES:
+        raise BadRequest(f"RAG_RETRIEVAL={settings.retrieval!r}: use one of {', '.join(MODES)}")
+    return settings.retrieval  # type: ignore[return-value]
 
 
 def load_embedder(settings: Settings) -> Embedder:
@@ -73,8 +87,11 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
     """Assemble services around given models (real or fake)."""
     store = open_store(settings, embedder.name)
     indexer = Indexer(embedder, store, settings.chunk_chars)
-    retriever = Retriever(embedder, store, reranker, settings.rerank_candidates)
-    pipeline = Pipeline(retriever, generator, policy_from(settings), Verifier(make_judge(settings.judge, generator)))
+    retriever = Retriever(embedder, store, reranker, settings.rerank_candidates, open_lexical(settings, store),
+                          retrieval_mode(settings))
+    evidence = EvidenceSelector(reranker) if settings.evidence else None
+    pipeline = Pipeline(retriever, generator, policy_from(settings), Verifier(make_judge(settings.judge, generator)),
+                        evidence)
     return Services(settings, store, indexer, pipeline, model_file)
 
 

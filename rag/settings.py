@@ -34,8 +34,10 @@ class Settings:
     max_tokens: int = 256
     top_k: int = 4
     max_top_k: int = 20
+    retrieval: str = "hybrid"  # candidates from "dense" vectors, "lexical" BM25, or both fused ("hybrid")
     rerank: bool = True  # cross-encoder reranking of the dense candidates
     rerank_candidates: int = 12
+    evidence: bool = True  # pass the model only the relevant sentences of each passage, not whole chunks
     # Passages scoring below this are not relevant (reranker probability; cosine when rerank is off).
     min_relevance: float = 0.20
     judge: str = "model"  # verification judge: "model" (rules + the generator's yes/no) or "rules"

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from rag.errors import IndexMismatch, RagError, StoreUnavailable
+from rag.filters import NO_FILTER, SearchFilter, day_number, source_key
 from rag.types import ArticleSummary, Chunk, Hit
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class ChromaStore:
         self._client = client
         self._name = collection
         self._embedder_name = embedder_name
+        self.revision = 0  # bumped on every write this process makes: derived indexes (BM25) follow it
         if fresh:
             self._drop()
         with self._guard():
@@ -69,16 +71,22 @@ class ChromaStore:
         stored = (self._collection.metadata or {}).get("embedder")
         if stored == self._embedder_name:
             return
-        if self.count() == 0:  # get_or_create keeps an existing collection's metadata: retag it
+        if self.count() == 0:
+            # get_or_create keeps an existing collection's metadata, and Chroma refuses a modify() that
+            # names hnsw:space (and drops it from a metadata that doesn't): re-create the empty collection.
+            self._drop()
             with self._guard():
-                self._collection.modify(metadata={"hnsw:space": "cosine", "embedder": self._embedder_name})
+                self._collection = self._open_collection()
             return
-        if stored:
-            raise IndexMismatch(f"the index was built with embedder {stored!r} but RAG_EMBED_MODEL is "
-                                f"{self._embedder_name!r}; rebuild it with `python -m index build --rebuild`")
+        # Two embedders may share a dimension (MiniLM and bge-small are both 384), so Chroma would take
+        # the other model's vectors without complaint: an untagged, non-empty collection is refused too.
+        built_with = f"embedder {stored!r}" if stored else "an unrecorded embedder"
+        raise IndexMismatch(f"the index was built with {built_with} but RAG_EMBED_MODEL is "
+                            f"{self._embedder_name!r}; rebuild it with `python -m index build --rebuild`")
 
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], content_hash: str,
                origin: str) -> None:
+        self.revision += 1
         for i in range(0, len(chunks), _BATCH):
             batch = chunks[i:i + _BATCH]
             with self._guard():
@@ -96,6 +104,7 @@ class ChromaStore:
 
     def delete_chunks(self, chunk_ids: Iterable[str]) -> None:
         ids = list(chunk_ids)
+        self.revision += bool(ids)
         for i in range(0, len(ids), _BATCH):
             with self._guard():
                 self._collection.delete(ids=ids[i:i + _BATCH])
@@ -114,14 +123,33 @@ class ChromaStore:
                                                                    rows["metadatas"] or [])]
         return sorted(found, key=lambda c: c.position)
 
-    def query(self, vector: Sequence[float], top_k: int) -> list[Hit]:
-        """The `top_k` nearest chunks, best first; score is cosine similarity."""
+    def query(self, vector: Sequence[float], top_k: int, filters: SearchFilter = NO_FILTER) -> list[Hit]:
+        """The `top_k` nearest chunks that pass `filters`, best first; score is cosine similarity."""
         with self._guard():
-            rows = self._collection.query(query_embeddings=[list(vector)], n_results=top_k,
+            rows = self._collection.query(query_embeddings=[list(vector)], n_results=top_k, where=_where(filters),
                                           include=["documents", "metadatas", "distances"])
         return [Hit(_chunk(cid, doc, meta), 1.0 - float(dist), 1.0 - float(dist))
                 for cid, doc, meta, dist in zip(rows["ids"][0], rows["documents"][0], rows["metadatas"][0],
                                                 rows["distances"][0])]
+
+    def similarities(self, vector: Sequence[float], chunk_ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of the query vector to given chunks (vectors are stored normalised)."""
+        if not chunk_ids:
+            return {}
+        import numpy as np
+
+        with self._guard():
+            rows = self._collection.get(ids=list(chunk_ids), include=["embeddings"])
+        stored = np.asarray(rows["embeddings"], dtype=np.float32)
+        return dict(zip(rows["ids"], (stored @ np.asarray(vector, dtype=np.float32)).tolist()))
+
+    def all_chunks(self) -> Iterator[tuple[Chunk, str]]:
+        """Every chunk with the content hash of its article version, a page at a time."""
+        for offset in range(0, self.count(), _BATCH):
+            with self._guard():
+                rows = self._collection.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
+            for cid, doc, meta in zip(rows["ids"], rows["documents"] or [], rows["metadatas"] or []):
+                yield _chunk(cid, doc, meta), str(meta.get("content_hash", ""))
 
     def count(self) -> int:
         with self._guard():
@@ -185,7 +213,24 @@ def _metadata(chunk: Chunk, content_hash: str, origin: str) -> dict[str, str | i
     # Chroma metadata cannot hold None: absent values are stored as "".
     return {"article_id": chunk.article_id, "title": chunk.title, "published": chunk.published or "",
             "source": chunk.source or "", "url": chunk.url or "", "start": chunk.start, "end": chunk.end,
-            "position": chunk.position, "content_hash": content_hash, "origin": origin}
+            "position": chunk.position, "content_hash": content_hash, "origin": origin,
+            "published_day": day_number(chunk.published) or 0, "source_key": source_key(chunk.source)}
+
+
+def _where(filters: SearchFilter) -> dict[str, Any] | None:
+    """The filter in Chroma's metadata query language; dates compare as YYYYMMDD numbers."""
+    clauses: list[dict[str, Any]] = []
+    if filters.after_day:
+        clauses.append({"published_day": {"$gte": filters.after_day}})
+    if filters.before_day:
+        clauses.append({"published_day": {"$lte": filters.before_day}})
+    if filters.after_day or filters.before_day:
+        clauses.append({"published_day": {"$gt": 0}})  # 0 stands for "no date": never in a range
+    if filters.source:
+        clauses.append({"source_key": source_key(filters.source)})
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
 
 
 def _chunk(chunk_id: str, text: str, meta: Any) -> Chunk:

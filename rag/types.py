@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
+INDEX_FORMAT = "2"  # 2: chunk metadata gained published_day and source_key, for filters
+
 
 @dataclass(frozen=True)
 class Article:
@@ -22,7 +24,8 @@ class Article:
     @property
     def content_hash(self) -> str:
         """A fingerprint of everything that ends up in the index, to skip unchanged articles."""
-        parts = (self.title, self.text, self.published or "", self.source or "", self.url or "")
+        # INDEX_FORMAT is part of it: when what the index stores per chunk changes, every article re-indexes.
+        parts = (INDEX_FORMAT, self.title, self.text, self.published or "", self.source or "", self.url or "")
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
@@ -50,6 +53,9 @@ class Hit:
     chunk: Chunk
     score: float
     similarity: float
+    # The same passage carried by other articles (another outlet's copy of a quote): kept out of the
+    # top k so they do not crowd out other evidence, but still there to corroborate it.
+    duplicates: tuple[Chunk, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -61,3 +61,15 @@ def test_changing_the_embedder_is_refused_until_a_rebuild(tmp_path: Path, articl
     run_index(tmp_path, "build")
     refused = run_index(tmp_path, "build", embedder="all-MiniLM-L6-v2")
     assert refused.returncode == 2 and "--rebuild" in refused.stderr
+
+
+@pytest.mark.real
+def test_rebuild_re_indexes_cleanly_with_bge_small_and_a_rerun_changes_nothing(tmp_path: Path, articles: Path) -> None:
+    run_index(tmp_path, "build")
+    rebuilt = run_index(tmp_path, "build", "--rebuild", embedder="bge-small-en-v1.5")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "5 added" in rebuilt.stdout
+    again = run_index(tmp_path, "build", embedder="bge-small-en-v1.5")
+    assert "0 added, 0 updated, 5 unchanged" in again.stdout
+    assert rebuilt.stdout.split("; ")[1] == again.stdout.split("; ")[1]
+    assert run_index(tmp_path, "build").returncode == 2  # and now the old embedder is the one refused

@@ -73,7 +73,7 @@ def test_openapi_documents_the_extension_fields(client: TestClient) -> None:
 
 def test_a_failure_after_the_stream_began_arrives_as_an_openai_error_event(client: TestClient, services: Services,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    def unreachable(query: str, k: int) -> None:
+    def unreachable(*args: object, **kwargs: object) -> None:
         raise StoreUnavailable("the Chroma server at http://127.0.0.1:8001 cannot be reached")
 
     monkeypatch.setattr(services.pipeline.retriever, "search", unreachable)
@@ -94,3 +94,10 @@ def test_references_list_the_cited_articles_and_an_abstention_has_none() -> None
         "Yes [1].\n\nReferences:\n[1] Title — Reuters, 2025-09-05")
     abstained = {**answer, "answer": "The articles do not say.", "abstained": True, "citations": []}
     assert with_references(AnswerOut.model_validate(abstained)) == "The articles do not say."
+
+
+def test_ask_filters_are_accepted_as_extension_fields(client_openai: OpenAI) -> None:
+    completion = client_openai.chat.completions.create(
+        model="any", messages=[{"role": "user", "content": QUESTION}],
+        extra_body={"published_after": "2025-09-01", "top_k": 2})
+    assert {c["published"] for c in completion.to_dict()["citations"]} == {"2025-09-05"}

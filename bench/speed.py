@@ -1,0 +1,248 @@
+"""`python -m bench.speed`: the service against raw llama.cpp on the same prompts.
+
+1. Index the seed articles into a temporary index (`python -m index build`), and time index-build
+   throughput against the embedder's raw encode throughput on the same chunk texts.
+2. Start the real server (`python -m api`) on a free loopback port; cold start is process start to
+   the first complete answer. Ask each question through `POST /ask/stream`: time to first token
+   (first `token` event) and total (the verified `answer` event).
+3. Stop the server, load the same GGUF with llama-cpp-python alone, and run each question's exact
+   prompt (the passages the service gave the model, formatted by the model's own chat template)
+   with the same limits: time to first token and total.
+4. Write the table into docs/performance.md between markers, with the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from eval.cli import CI_SUBSET
+from eval.datasets import seed_questions
+from eval.metrics import percentile
+from rag.settings import PROJECT_ROOT, Settings
+
+DOC = PROJECT_ROOT / "docs" / "performance.md"
+START, END = "<!-- speed-table:start -->", "<!-- speed-table:end -->"
+
+
+@dataclass
+class Timing:
+    question: str
+    ttft: float | None = None  # seconds to the first generated token (None: abstained before generating)
+    total: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    stages: dict[str, float] = field(default_factory=dict)
+    passages: list[dict[str, Any]] = field(default_factory=list)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=len(CI_SUBSET), help="how many seed questions")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md")
+    args = parser.parse_args(argv)
+    questions = [q.question for q in seed_questions() if q.answerable][: args.questions]
+    with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
+        env = {**os.environ, "RAG_INDEX_DIR": str(Path(tmp) / "index"), "RAG_COLLECTION": "bench"}
+        build = _index_throughput(env)
+        service, cold_start, peak_mb = _service_run(questions, env)
+    raw = _raw_run(service)
+    report = _report(service, raw, build, cold_start, peak_mb)
+    print(report)
+    if not args.no_doc:
+        _write(report)
+    return 0
+
+
+def _index_throughput(env: dict[str, str]) -> dict[str, float]:
+    """Chunks/s of `python -m index build` (in-process pieces) against the embedder's raw encode."""
+    from rag.articles import read_path
+    from rag.chunking import chunk_article
+    from rag.ingest import Indexer
+    from rag.services import load_embedder, open_store
+
+    settings = Settings.from_env(env)
+    embedder = load_embedder(settings)
+    articles = [a for p in sorted(settings.articles_dir.glob("*.txt")) for a in read_path(p)]
+    texts = [c.text for a in articles for c in chunk_article(a, settings.chunk_chars)]
+    embedder.embed_documents(texts[:4])  # warm-up
+    started = time.perf_counter()
+    embedder.embed_documents(texts)
+    raw = len(texts) / (time.perf_counter() - started)
+    store = open_store(replace(settings, collection=settings.collection + "-build"), embedder.name, fresh=True)
+    indexer = Indexer(embedder, store, settings.chunk_chars)
+    started = time.perf_counter()
+    for article in articles:
+        indexer.index(article)
+    built = len(texts) / (time.perf_counter() - started)
+    return {"chunks": len(texts), "raw_chunks_per_s": raw, "index_chunks_per_s": built}
+
+
+def _service_run(questions: Sequence[str], env: dict[str, str]) -> tuple[list[Timing], float, float]:
+    import httpx
+
+    subprocess.run([sys.executable, "-m", "index", "build"], env=env, cwd=PROJECT_ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    port = _free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "api", "--port", str(port)], env=env, cwd=PROJECT_ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, server)
+        timings = []
+        with httpx.Client(base_url=url, timeout=600) as client:
+            for i, question in enumerate(questions):
+                timings.append(_ask_stream(client, question))
+                if i == 0:
+                    cold_start = time.perf_counter() - started
+        peak_mb = _peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return timings, cold_start, peak_mb
+
+
+def _ask_stream(client: Any, question: str) -> Timing:
+    timing = Timing(question)
+    started = time.perf_counter()
+    with client.stream("POST", "/ask/stream", json={"question": question}) as response:
+        response.raise_for_status()
+        event = ""
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "token" and timing.ttft is None:
+                timing.ttft = time.perf_counter() - started
+            elif line.startswith("data: ") and event == "answer":
+                answer = json.loads(line[6:])
+                timing.total = time.perf_counter() - started
+                timing.prompt_tokens = answer["usage"]["prompt_tokens"]
+                timing.completion_tokens = answer["usage"]["completion_tokens"]
+                timing.stages = answer["timings"]
+                timing.passages = answer["passages"] if timing.ttft is not None else []
+                timing.question = answer["question"]
+    return timing
+
+
+def _raw_run(service: Sequence[Timing]) -> list[Timing]:
+    """The same prompts straight through llama-cpp-python: no retrieval, no verification, no HTTP."""
+    from llama_cpp import Llama
+
+    from rag.modelfile import resolve_model_path
+    from rag.prompting import build_messages
+    from rag.types import Chunk, Hit
+
+    settings = Settings.from_env()
+    llm = Llama(model_path=str(resolve_model_path(settings.llm_path, settings.model_cache)), n_ctx=settings.llm_context,
+                n_threads=settings.llm_threads, n_threads_batch=settings.llm_threads, verbose=False)
+    raw = []
+    for timing in service:
+        if timing.ttft is None:
+            continue
+        hits = [Hit(Chunk(p["chunk_id"], p["article_id"], p["text"], p["start"], p["end"], 0, p["title"],
+                          p["published"], p["source"], p["url"]), p["score"], p["similarity"])
+                for p in timing.passages]
+        result = Timing(timing.question)
+        started = time.perf_counter()
+        for chunk in llm.create_chat_completion(build_messages(timing.question, hits), temperature=0.0,
+                                                max_tokens=settings.max_tokens, stream=True):
+            if result.ttft is None and chunk["choices"][0]["delta"].get("content"):
+                result.ttft = time.perf_counter() - started
+            result.completion_tokens += 1
+        result.total = time.perf_counter() - started
+        raw.append(result)
+    return raw
+
+
+def _report(service: list[Timing], raw: list[Timing], build: dict[str, float], cold: float, peak_mb: float) -> str:
+    generated = [t for t in service if t.ttft is not None]
+    pairs = list(zip(generated, raw))
+
+    def p(values: Sequence[float]) -> str:
+        return f"{percentile(values, 50):.2f} / {percentile(values, 95):.2f}"
+
+    rows = [
+        ("time to first token, s", p([s.ttft or 0 for s in generated]), p([r.ttft or 0 for r in raw]),
+         p([(s.ttft or 0) / (r.ttft or 1) for s, r in pairs])),
+        ("total, s (service: verified answer)", p([s.total for s in generated]), p([r.total for r in raw]),
+         p([s.total / r.total for s, r in pairs])),
+        ("draft complete, s (service: before verification)",
+         p([sum(s.stages.get(k, 0) for k in ("retrieve", "select", "generate")) for s in generated]),
+         p([r.total for r in raw]),
+         p([sum(s.stages.get(k, 0) for k in ("retrieve", "select", "generate")) / r.total for s, r in pairs])),
+        ("prompt tokens", p([s.prompt_tokens for s in generated]), "same prompt", "—"),
+        ("completion tokens", p([s.completion_tokens for s in generated]), p([r.completion_tokens for r in raw]), "—"),
+        ("decode tokens/s", p([s.completion_tokens / max(s.stages.get("generate", 1e-9), 1e-9) for s in generated]),
+         p([r.completion_tokens / max(r.total - (r.ttft or 0), 1e-9) for r in raw]), "—"),
+    ]
+    stages = sorted({k for s in service for k in s.stages})
+    lines = [
+        f"Written by `python -m bench.speed --questions {len(service)}` on {dt.date.today().isoformat()} "
+        f"({len(generated)} of {len(service)} questions generated; the rest abstained before generating). "
+        "Values are p50 / p95.",
+        "",
+        "| measure | service | raw llama.cpp | service / raw |",
+        "|---|---|---|---|",
+        *(f"| {name} | {s} | {r} | {ratio} |" for name, s, r, ratio in rows),
+        "",
+        "Service stages, seconds (p50 / p95): "
+        + ", ".join(f"{k} {p([s.stages.get(k, 0) for s in generated])}" for k in stages) + ".",
+        "",
+        f"Cold start (server process start to the first complete answer): {cold:.1f} s. "
+        f"Peak server memory (VmHWM): {peak_mb:.0f} MB.",
+        f"Index build: {build['index_chunks_per_s']:.1f} chunks/s against the embedder's raw encode "
+        f"{build['raw_chunks_per_s']:.1f} chunks/s on the same {build['chunks']:.0f} chunk texts "
+        f"(ratio {build['index_chunks_per_s'] / build['raw_chunks_per_s']:.2f}).",
+    ]
+    return "\n".join(lines)
+
+
+def _write(report: str) -> None:
+    text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
+    head, rest = text.split(START, 1)
+    DOC.write_text(f"{head}{START}\n{report}\n{END}{rest.split(END, 1)[1]}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode} before it was ready")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the server was not ready within {timeout:.0f} s")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

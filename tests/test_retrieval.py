@@ -1,0 +1,128 @@
+"""Hybrid retrieval over real Chroma and real BM25 (bm25s), with the fake embedder."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from rag.errors import BadRequest
+from rag.fakes import HashingEmbedder
+from rag.filters import SearchFilter
+from rag.ingest import Indexer
+from rag.lexical import LexicalIndex
+from rag.retrieval import reciprocal_rank_fusion
+from rag.services import Services, open_lexical, open_store
+from rag.settings import Settings
+from rag.types import Article, Chunk, Hit
+
+SEPTEMBER = "003_9141dd36a55c9439"
+
+
+def _hit(cid: str, article: str = "a", text: str = "x", score: float = 0.5) -> Hit:
+    return Hit(Chunk(cid, article, text, 0, len(text), 0, "t"), score, score)
+
+
+def test_rrf_rewards_a_passage_both_rankings_agree_on() -> None:
+    dense = [_hit("a"), _hit("b"), _hit("c")]
+    lexical = [_hit("c"), _hit("d")]
+    # c is in both; b and d tie at rank 2, in the order first seen
+    assert [h.chunk.chunk_id for h in reciprocal_rank_fusion([dense, lexical])] == ["c", "a", "b", "d"]
+
+
+def test_lexical_index_follows_every_add_update_and_delete(services: Services) -> None:
+    lexical = services.pipeline.retriever.lexical
+    assert lexical is not None
+    article = Article("zz-new", "Zanzibar news", "The Zanzibar ferry carried 4123 passengers on Monday.")
+    services.indexer.index(article)
+    assert [h.chunk.article_id for h in lexical.search("Zanzibar ferry 4123", 3)][:1] == ["zz-new"]
+    services.indexer.index(replace(article, text="The Zanzibar ferry was cancelled on Monday."))
+    top = lexical.search("4123 passengers", 3)
+    assert all(h.chunk.article_id != "zz-new" for h in top)
+    services.indexer.delete("zz-new")
+    assert all(h.chunk.article_id != "zz-new" for h in lexical.search("Zanzibar ferry", 5))
+
+
+def test_lexical_index_is_saved_and_reloaded_only_when_in_step(services: Services, settings: Settings) -> None:
+    store = services.store
+    first = open_lexical(settings, store)
+    first.refresh()
+    saved = settings.index_dir / "bm25" / settings.collection / "fingerprint.json"
+    assert saved.exists()
+    before = saved.read_text()
+    again = open_lexical(settings, store)
+    again.refresh()  # same store contents: loaded, not rebuilt
+    assert saved.read_text() == before
+    services.indexer.index(Article("zz-other", "Other", "Quokkas are marsupials on Rottnest Island."))
+    third = open_lexical(settings, store)
+    assert [h.chunk.article_id for h in third.search("quokkas Rottnest", 1)] == ["zz-other"]
+    assert saved.read_text() != before
+
+
+def test_single_characters_and_numbers_are_searchable(tmp_path: Path) -> None:
+    store = open_store(Settings(index_dir=tmp_path, collection="numbers"), "fake-hashing-256")
+    Indexer(HashingEmbedder(), store).index(Article("n", "Numbers", "Exactly 7 ships left. Nothing else happened."))
+    assert LexicalIndex(store).search("7 ships", 1)[0].chunk.article_id == "n"
+
+
+def test_hybrid_search_finds_an_exact_name_dense_search_blurs(services: Services) -> None:
+    retriever = services.pipeline.retriever
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = replace(retriever, mode=mode).search("Keir Starmer", 4)
+        assert hits and all(isinstance(h.score, float) for h in hits)
+    lexical_top = replace(retriever, mode="lexical").search("Keir Starmer", 1)[0]
+    assert "Starmer" in lexical_top.chunk.text
+
+
+def test_date_and_source_filters_apply_to_dense_and_lexical_results(services: Services) -> None:
+    after = SearchFilter.checked(published_after="2025-09-01")
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = replace(services.pipeline.retriever, mode=mode).search("reassurance force countries", 8, after)
+        assert hits and {h.chunk.published >= "2025-09-01" for h in hits if h.chunk.published} == {True}
+    nobody = SearchFilter.checked(source="No Such Outlet")
+    assert services.pipeline.search("reassurance force", 4, nobody) == []
+
+
+def test_bad_filters_are_rejected_by_name() -> None:
+    with pytest.raises(BadRequest, match="published_after"):
+        SearchFilter.checked(published_after="last week")
+    with pytest.raises(BadRequest, match="later than"):
+        SearchFilter.checked(published_after="2025-10-01", published_before="2025-09-01")
+
+
+class _ByOrder:
+    """A reranker that scores passages as the test says."""
+
+    name = "by-order"
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores = scores
+
+    def score(self, query: str, passages: list[str]) -> list[float]:
+        return [next((s for key, s in self.scores.items() if key in p), 0.1) for p in passages]
+
+
+def test_a_question_naming_a_month_prefers_articles_published_then(services: Services) -> None:
+    hits = services.pipeline.search("How many countries committed to the reassurance force?", 8)
+    march = next(h for h in hits if h.chunk.published and h.chunk.published.startswith("2025-03"))
+    september = next(h for h in hits if h.chunk.article_id == SEPTEMBER)
+    reranker = _ByOrder({march.chunk.text[:40]: 0.80, september.chunk.text[:40]: 0.70})
+    retriever = replace(services.pipeline.retriever, reranker=reranker)
+    plain = retriever.search("How many countries committed to the reassurance force?", 2)
+    dated = retriever.search("How many countries committed to the reassurance force in September?", 2)
+    assert plain[0].chunk.chunk_id == march.chunk.chunk_id
+    assert dated[0].chunk.chunk_id == september.chunk.chunk_id
+    assert dated[0].score == pytest.approx(0.70)  # the preference orders; it does not inflate relevance
+
+
+def test_near_duplicate_passages_fold_into_one_hit_as_corroboration(services: Services) -> None:
+    quote = ("The prime minister said the coalition of the willing would stand by Ukraine for as long as it takes, "
+             "and that 26 countries had now signed up to the force.")
+    services.indexer.index(Article("outlet-a", "Outlet A report", quote, published="2025-09-05", source="A"))
+    services.indexer.index(Article("outlet-b", "Outlet B report", quote, published="2025-09-05", source="B"))
+    hits = services.pipeline.search("coalition of the willing stand by Ukraine as long as it takes", 4)
+    copies = [h for h in hits if h.chunk.article_id in ("outlet-a", "outlet-b")]
+    assert len(copies) == 1 and len(hits) == 4
+    assert [d.article_id for d in copies[0].duplicates] == [
+        ({"outlet-a", "outlet-b"} - {copies[0].chunk.article_id}).pop()]

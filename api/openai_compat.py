@@ -34,6 +34,7 @@ from api.schemas import AnswerOut, ErrorOut
 from rag.conversation import Turn
 from rag.errors import BadRequest, RagError
 from rag.pipeline import AnswerEvent, Event
+from rag.services import Services
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"],
                    responses={code: {"model": ErrorOut} for code in (404, 422, 503)})
@@ -63,7 +64,7 @@ def chat_completions(body: ChatCompletionRequest, services: ServicesDep) -> Chat
                              rewritten_question=out.rewritten_question)
 
 
-def _query(body: ChatCompletionRequest, services: ServicesDep) -> Query:
+def _query(body: ChatCompletionRequest, services: Services) -> Query:
     turns = [Turn("user" if m.role == "user" else "assistant", m.text())
              for m in body.messages if m.role in ("user", "assistant")]
     if not turns or turns[-1].role != "user":
@@ -72,7 +73,7 @@ def _query(body: ChatCompletionRequest, services: ServicesDep) -> Query:
 
 
 def with_references(out: AnswerOut) -> str:
-    """The answer text, then one line per cited article: `[1] Title — Outlet, 2025-09-04`."""
+    """The answer text, then one line per citation (a passage): `[1] Title — Outlet, 2025-09-04`."""
     if not out.citations:
         return out.answer
     lines = [f"[{c.n}] {c.title} — {', '.join(p for p in (c.source, c.published) if p) or 'undated'}"

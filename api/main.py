@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.openai_compat import router as openai_router
+from api.pages import install_pages
 from api.routes import router
 from rag.services import Services, load_services
 from rag.settings import Settings
@@ -17,7 +19,8 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = """Ask questions about news articles and get answers that cite the passages they rest on.
 Everything runs locally: Chroma for the vectors, sentence-transformers for embeddings, llama.cpp for the answer.
-Errors always have the shape `{"detail": "...", "code": "..."}`."""
+A chat page is served at `/`; `/v1/chat/completions` and `/v1/models` serve OpenAI clients, with the citations
+in extension fields. Errors always have the shape `{"detail": "...", "code": "..."}`."""
 
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
@@ -35,4 +38,6 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app = FastAPI(title="News RAG", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(openai_router)
+    install_pages(app)
     return app

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 
 from api.deps import ServicesDep
+from api.query import Query
 from api.schemas import (
     AnswerOut,
     AskRequest,
@@ -39,25 +40,31 @@ router = APIRouter(responses=ERRORS)
 
 @router.post("/ask", response_model=AnswerOut, tags=["answers"])
 def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
-    """Answer a question from the indexed articles, citing the passages used."""
-    return AnswerOut.from_answer(services.pipeline.ask(body.question, body.top_k, body.to_filter()))
+    """Answer a question from the indexed articles, citing the passages used; `history` makes it a follow-up."""
+    query = Query.build(body.question, body.turns(), services)
+    return query.shape(services.pipeline.ask(query.standalone, body.top_k, body.to_filter()))
 
 
 @router.post("/ask/stream", tags=["answers"], response_class=StreamingResponse, responses={
     200: {"content": {"text/event-stream": {}},
-          "description": "`token` events ({\"text\"}) as the model writes, then one `answer` event (as /ask)."}})
+          "description": "`rewrite` ({\"question\", \"rewritten_question\"}, only when `history` changed the "
+                         "question), then `token` events ({\"text\"}) as the model writes, then one `answer` "
+                         "event (as /ask), or an `error` event ({\"detail\", \"code\"})."}})
 def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
     """The same answer as /ask, streamed as server-sent events."""
-    events = services.pipeline.stream(body.question, body.top_k, body.to_filter())  # validates before streaming
-    return StreamingResponse(_sse(events), media_type="text/event-stream",
+    query = Query.build(body.question, body.turns(), services)
+    events = services.pipeline.stream(query.standalone, body.top_k, body.to_filter())  # validates before streaming
+    return StreamingResponse(_sse(query, events), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _sse(events: Iterator[Event]) -> Iterator[str]:
+def _sse(query: Query, events: Iterator[Event]) -> Iterator[str]:
+    if query.rewritten:  # first, so a page can show what is being searched for while the model writes
+        yield _sse_event("rewrite", {"question": query.asked, "rewritten_question": query.rewritten})
     try:
         for event in events:
             if isinstance(event, AnswerEvent):
-                yield _sse_event("answer", AnswerOut.from_answer(event.answer).model_dump())
+                yield _sse_event("answer", query.shape(event.answer).model_dump())
             else:
                 yield _sse_event("token", {"text": event.text})
     except RagError as exc:  # headers are already sent: report the failure in the stream itself

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.conversation import Turn
 from rag.filters import SearchFilter
 from rag.types import Answer, Chunk, Hit
+
+MAX_HISTORY_TURNS = 50
+
+
+class TurnIn(BaseModel):
+    """One earlier message of a conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: str
 
 
 class SearchFilters(BaseModel):
@@ -26,6 +39,12 @@ class AskRequest(SearchFilters):
     question: str = Field(description="The question, in plain words.", examples=[
         "How many countries formally committed to the reassurance force in September 2025?"])
     top_k: int | None = Field(None, description="How many passages to retrieve (default RAG_TOP_K).")
+    history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS, description=(
+        "Earlier turns, oldest first. A follow-up such as 'and what did Germany say?' is rewritten into a "
+        "standalone question for retrieval and the model; the answer reports it as `rewritten_question`."))
+
+    def turns(self) -> list[Turn]:
+        return [Turn(t.role, t.content) for t in self.history]
 
 
 class SearchRequest(SearchFilters):
@@ -122,7 +141,10 @@ class UsageOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
-    question: str
+    question: str = Field(description="The question as asked.")
+    rewritten_question: str | None = Field(None, description="The standalone question retrieval and the model "
+                                                             "were given, when `history` made the follow-up one; "
+                                                             "null when the question was used as asked.")
     answer: str = Field(description="The answer, with [n] markers pointing at `citations`.")
     abstained: bool = Field(description="True when the articles do not hold the answer.")
     citations: list[CitationOut]
@@ -135,7 +157,7 @@ class AnswerOut(BaseModel):
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
-        return cls(question=answer.question, answer=answer.answer, abstained=answer.abstained,
+        return cls(question=answer.question, rewritten_question=None, answer=answer.answer, abstained=answer.abstained,
                    citations=[CitationOut.model_validate(c) for c in answer.citations],
                    passages=[PassageOut.from_hit(i, h) for i, h in enumerate(answer.passages, start=1)],
                    sentences=[SentenceOut.model_validate(s) for s in answer.sentences],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 
 from rag.generation import Message
@@ -34,13 +35,16 @@ class HashingEmbedder:
 
 
 class ScriptedGeneration:
-    def __init__(self, text: str, prompt_tokens: int) -> None:
+    def __init__(self, text: str, prompt_tokens: int, delay: float = 0.0) -> None:
         self._text = text
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = 0
+        self._delay = delay
 
     def __iter__(self) -> Iterator[str]:
         for piece in re.findall(r"\S+\s*|\s+", self._text):
+            if self._delay:
+                time.sleep(self._delay)
             self.completion_tokens += 1
             yield piece
 
@@ -48,9 +52,10 @@ class ScriptedGeneration:
 class ScriptedGenerator:
     """Replies with what `reply(messages)` returns, word by word, as a streaming model would."""
 
-    def __init__(self, reply: Callable[[Sequence[Message]], str] | str) -> None:
+    def __init__(self, reply: Callable[[Sequence[Message]], str] | str, delay: float = 0.0) -> None:
         self.name = "fake-scripted"
         self._reply = reply if callable(reply) else (lambda _messages: reply)
+        self.delay = delay  # seconds before each word, so a browser test can watch the stream
         self.calls: list[Sequence[Message]] = []
         self.grammars: list[str | None] = []  # the grammar each call was given
 
@@ -66,7 +71,7 @@ class ScriptedGenerator:
         self.calls.append(messages)
         self.grammars.append(grammar)
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
-        return ScriptedGeneration(self._reply(messages), prompt_tokens)
+        return ScriptedGeneration(self._reply(messages), prompt_tokens, self.delay)
 
 
 def quote_source(n: int, extra: str = "") -> Callable[[Sequence[Message]], str]:

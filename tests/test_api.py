@@ -4,6 +4,7 @@ import json
 
 from fastapi.testclient import TestClient
 
+from rag.fakes import ScriptedGenerator
 from tests.conftest import SEPTEMBER_ARTICLE
 
 
@@ -96,3 +97,33 @@ def test_every_sentence_carries_its_verdict_and_support(client: TestClient) -> N
     verdicts = [(s["verdict"], s["cited"]) for s in body["sentences"]]
     assert verdicts == [("supported", [1]), ("removed", [])]
     assert body["sentences"][1]["reason"] and "Zebras" not in body["answer"]
+
+
+def test_follow_up_with_history_is_answered_as_a_standalone_question(client: TestClient,
+                                                                    generator: ScriptedGenerator) -> None:
+    history = [{"role": "user", "content": "How many countries committed to the reassurance force in September?"},
+               {"role": "assistant", "content": "Twenty-six [1]."}]
+    body = client.post("/ask", json={"question": "and what did Germany say?", "history": history}).json()
+    assert body["question"] == "and what did Germany say?"
+    assert body["rewritten_question"].startswith("What did Germany say? (context: countries committed reassurance")
+    assert body["rewritten_question"] in generator.calls[-1][-1]["content"]  # the model saw the standalone form
+
+
+def test_question_used_as_asked_reports_no_rewrite(client: TestClient) -> None:
+    body = client.post("/ask", json={"question": "How many countries committed in September?"}).json()
+    assert body["rewritten_question"] is None
+
+
+def test_stream_announces_the_rewritten_question_before_the_tokens(client: TestClient) -> None:
+    history = [{"role": "user", "content": "How many troops will France send?"}]
+    with client.stream("POST", "/ask/stream", json={"question": "and Germany?", "history": history}) as response:
+        raw = "".join(response.iter_text())
+    first, data = raw.split("\n\n")[0].split("\n", 1)
+    assert first == "event: rewrite"
+    assert json.loads(data.removeprefix("data: ")) == {"question": "and Germany?",
+                                                       "rewritten_question": "How many troops will Germany send?"}
+
+
+def test_history_turns_must_name_a_known_role(client: TestClient) -> None:
+    response = client.post("/ask", json={"question": "and?", "history": [{"role": "robot", "content": "hi"}]})
+    assert response.status_code == 422 and "history.0.role" in response.json()["detail"]

@@ -91,3 +91,24 @@ def test_the_answer_grammar_parses_and_constrains_the_real_model(real_services: 
                                "Question: How many engineers will Norway send?")
     text = "".join(generator.generate(messages, 48, grammar=answer_grammar(1)))
     assert re.fullmatch(r"(?:The articles do not say\.|(?:[^\[\]\n]+ (?:\[1\])+\.(?: |$)){1,4})", text), text
+
+
+@pytest.mark.real
+def test_the_openai_client_holds_a_cited_conversation_with_the_real_model(real_services: Services) -> None:
+    from openai import OpenAI
+
+    from tests.conftest import serve_in_thread
+
+    for url in serve_in_thread(real_services):
+        with OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0, timeout=300) as client:
+            messages = [{"role": "user", "content": COMMITTED}]
+            first = client.chat.completions.create(model="news-rag", messages=messages)
+            content = first.choices[0].message.content or ""
+            assert re.search(r"\b26\b|twenty-six", content, re.IGNORECASE) and "\n\nReferences:\n[1] " in content
+            assert any(c["article_id"] == SEPTEMBER_ARTICLE for c in first.to_dict()["citations"])
+            messages += [{"role": "assistant", "content": content},
+                         {"role": "user", "content": "and what did Germany say?"}]
+            chunks = list(client.chat.completions.create(model="news-rag", messages=messages, stream=True))
+            last = chunks[-1].to_dict()
+            assert last["rewritten_question"].startswith("What did Germany say? (context:")
+            assert last["abstained"] or last["citations"]  # either way the reply is verified, never a bare draft

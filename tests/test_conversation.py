@@ -1,0 +1,50 @@
+"""Follow-up questions rewritten to stand alone, deterministically."""
+
+from rag.conversation import Turn, standalone_question
+
+HISTORY = [Turn("user", "How many troops will France send to Ukraine?"),
+           Turn("assistant", "France will send 5,000 troops [1].")]
+
+
+def test_self_contained_question_is_unchanged() -> None:
+    question = "Who leads the coalition of the willing in September 2025?"
+    assert standalone_question(HISTORY, question) == question
+
+
+def test_question_without_history_is_unchanged_apart_from_spacing() -> None:
+    assert standalone_question([], "  and   Germany? ") == "and Germany?"
+
+
+def test_bare_name_replaces_the_first_name_of_the_previous_question() -> None:
+    assert standalone_question(HISTORY, "and Germany?") == "How many troops will Germany send to Ukraine?"
+    assert standalone_question(HISTORY, "What about the United Kingdom?") == (
+        "How many troops will the United Kingdom send to Ukraine?")
+
+
+def test_opening_word_of_the_previous_question_is_not_taken_for_a_name() -> None:
+    history = [Turn("user", "Did Macron meet Zelensky in Paris?")]
+    assert standalone_question(history, "and Starmer?") == "Did Starmer meet Zelensky in Paris?"
+
+
+def test_follow_up_starting_with_and_gets_the_previous_topic_as_context() -> None:
+    assert standalone_question(HISTORY, "and what did Germany say?") == (
+        "What did Germany say? (context: troops France send Ukraine)")
+
+
+def test_pronoun_or_one_word_follow_up_gets_context() -> None:
+    assert standalone_question(HISTORY, "When did they announce it?").endswith("(context: troops France send Ukraine)")
+    assert standalone_question(HISTORY, "Why?") == "Why? (context: troops France send Ukraine)"
+
+
+def test_chained_follow_ups_keep_the_topic_of_the_first_question() -> None:
+    history = [*HISTORY, Turn("user", "and what did Germany say?"), Turn("assistant", "Germany hesitated [2].")]
+    assert standalone_question(history, "and Italy?") == "What did Italy say? (context: troops France send Ukraine)"
+
+
+def test_assistant_turns_do_not_feed_the_rewrite() -> None:
+    history = [Turn("assistant", "Hello, ask me about the news.")]
+    assert standalone_question(history, "and Germany?") == "and Germany?"
+
+
+def test_rewrite_longer_than_the_limit_falls_back_to_the_question_as_asked() -> None:
+    assert standalone_question(HISTORY, "and what did Germany say?", max_chars=30) == "and what did Germany say?"

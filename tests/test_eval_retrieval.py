@@ -1,0 +1,34 @@
+"""The retrieval benchmark's own arithmetic and its table writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eval import retrieval
+from rag.types import Chunk, Hit
+
+
+def _hit(text: str) -> Hit:
+    return Hit(Chunk("c", "a", text, 0, len(text), 0, "t"), 1.0, 1.0)
+
+
+def test_evidence_recall_counts_each_gold_fact_found_whitespace_free() -> None:
+    hits = [_hit("The  force has\n26 members."), _hit("Unrelated.")]
+    assert retrieval._evidence_recall(hits, ["force has 26 members", "missing fact"]) == 0.5
+
+
+def test_the_table_replaces_only_what_is_between_its_markers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = tmp_path / "retrieval.md"
+    doc.write_text(f"intro\n{retrieval.START}\nold table\n{retrieval.END}\noutro\n")
+    monkeypatch.setattr(retrieval, "DOC", doc)
+    row = retrieval.Row("seed", "dense", 39, 45, 0.9, 1.0, 0.8, None, 12.0, 30.0)
+
+    class Named:
+        name = "all-MiniLM-L6-v2"
+
+    retrieval.write_table([row], Named())  # type: ignore[arg-type]
+    text = doc.read_text()
+    assert text.startswith("intro\n") and text.endswith("outro\n") and "old table" not in text
+    assert "| seed | dense | 39 | 45 | 0.900 | 1.000 | 0.800 | — | 12 | 30 |" in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 
 from rag.generation import Message
@@ -34,22 +35,26 @@ class HashingEmbedder:
 
 
 class ScriptedGeneration:
-    def __init__(self, text: str, prompt_tokens: int) -> None:
+    def __init__(self, text: str, prompt_tokens: int, delay: float = 0.0) -> None:
         self._text = text
+        self._delay = delay
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = 0
 
     def __iter__(self) -> Iterator[str]:
         for piece in re.findall(r"\S+\s*|\s+", self._text):
             self.completion_tokens += 1
+            if self._delay:
+                time.sleep(self._delay)  # a slow model, for tests of queueing and responsiveness
             yield piece
 
 
 class ScriptedGenerator:
     """Replies with what `reply(messages)` returns, word by word, as a streaming model would."""
 
-    def __init__(self, reply: Callable[[Sequence[Message]], str] | str) -> None:
+    def __init__(self, reply: Callable[[Sequence[Message]], str] | str, delay: float = 0.0) -> None:
         self.name = "fake-scripted"
+        self.delay = delay  # seconds per word
         self._reply = reply if callable(reply) else (lambda _messages: reply)
         self.calls: list[Sequence[Message]] = []
 
@@ -64,7 +69,7 @@ class ScriptedGenerator:
     def generate(self, messages: Sequence[Message], max_tokens: int) -> ScriptedGeneration:
         self.calls.append(messages)
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
-        return ScriptedGeneration(self._reply(messages), prompt_tokens)
+        return ScriptedGeneration(self._reply(messages), prompt_tokens, self.delay)
 
 
 def quote_source(n: int, extra: str = "") -> Callable[[Sequence[Message]], str]:

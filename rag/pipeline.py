@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Generator as Steps
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rag import citations
 from rag.chunking import sentence_spans
 from rag.errors import BadRequest
+from rag.gate import Gate, Ticket
 from rag.generation import Generator
 from rag.grounding import RuleJudge
 from rag.prompting import NOT_FOUND, build_messages
@@ -63,6 +65,7 @@ class Pipeline:
     generator: Generator
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
     verifier: Verifier = field(default_factory=lambda: Verifier(RuleJudge()))
+    gate: Gate = field(default_factory=Gate)
 
     def search(self, query: str, top_k: int | None = None) -> list[Hit]:
         """Ranked passages for a query, no generation."""
@@ -76,17 +79,28 @@ class Pipeline:
         raise AssertionError("stream() ended without an answer")  # pragma: no cover
 
     def stream(self, question: str, top_k: int | None = None) -> Iterator[Event]:
-        """Token events while the model writes, then one AnswerEvent; bad input fails here, not mid-stream."""
-        return self._run(self._check_question(question), self._check_top_k(top_k))
+        """Token events while the model writes, then one AnswerEvent; bad input and a full queue (Busy)
+        fail here, not mid-stream."""
+        question, k = self._check_question(question), self._check_top_k(top_k)
+        return self._run(question, k, self.gate.admit())
 
-    def _run(self, question: str, k: int) -> Iterator[Event]:
-        started = time.perf_counter()
-        hits = self.retriever.search(question, k)
-        timings = {"retrieve": time.perf_counter() - started}
-        relevant = [hit for hit in hits if hit.score >= self.policy.min_relevance]
-        if not relevant:  # nothing close enough: abstain before spending time on generation
-            yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
-            return
+    def _run(self, question: str, k: int, ticket: Ticket) -> Iterator[Event]:
+        with ticket:
+            started = time.perf_counter()
+            hits = self.retriever.search(question, k)
+            timings = {"retrieve": time.perf_counter() - started}
+            relevant = [hit for hit in hits if hit.score >= self.policy.min_relevance]
+            if not relevant:  # nothing close enough: abstain before spending time on generation
+                yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
+                return
+            queued = time.perf_counter()
+            with ticket.turn():  # one answer at a time: generation and the model judge's questions
+                timings["queue"] = time.perf_counter() - queued
+                answer = yield from self._generate(question, relevant, timings, started)
+            yield AnswerEvent(answer)  # after the turn: a consumer that stops here holds no lock
+
+    def _generate(self, question: str, relevant: list[Hit], timings: dict[str, float],
+                  started: float) -> Steps[TokenEvent, None, Answer]:
         generation = self.generator.generate(build_messages(question, relevant), self.policy.max_tokens)
         pieces: list[str] = []
         generate_started = time.perf_counter()
@@ -97,7 +111,7 @@ class Pipeline:
             yield TokenEvent(piece)
         timings["generate"] = time.perf_counter() - generate_started
         usage = Usage(generation.prompt_tokens, generation.completion_tokens)
-        yield AnswerEvent(self._finish(question, "".join(pieces), relevant, timings, usage, started))
+        return self._finish(question, "".join(pieces), relevant, timings, usage, started)
 
     def _finish(self, question: str, raw: str, hits: Sequence[Hit], timings: dict[str, float],
                 usage: Usage, started: float) -> Answer:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rag.embedding import Embedder, SentenceTransformerEmbedder
 from rag.errors import BadRequest
+from rag.gate import Gate
 from rag.generation import Generator, LlamaGenerator
 from rag.grounding import Judge, ModelJudge, RuleJudge
 from rag.ingest import Indexer
@@ -74,7 +75,8 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
     store = open_store(settings, embedder.name)
     indexer = Indexer(embedder, store, settings.chunk_chars)
     retriever = Retriever(embedder, store, reranker, settings.rerank_candidates)
-    pipeline = Pipeline(retriever, generator, policy_from(settings), Verifier(make_judge(settings.judge, generator)))
+    pipeline = Pipeline(retriever, generator, policy_from(settings), Verifier(make_judge(settings.judge, generator)),
+                        Gate(settings.max_queue, settings.queue_timeout))
     return Services(settings, store, indexer, pipeline, model_file)
 
 

@@ -8,10 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import UploadFile
 
-from api.deps import ServicesDep
+from api.deps import MetricsDep, ServicesDep
+from api.observability import Metrics
 from api.schemas import (
     AnswerOut,
     AskRequest,
@@ -27,36 +29,40 @@ from api.schemas import (
     SearchOut,
     SearchRequest,
 )
+from api.security import ReadAccess, WriteAccess
 from rag.articles import article_from_record, parse_bytes
 from rag.chunking import reassemble
 from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError
 from rag.pipeline import AnswerEvent, Event
 from rag.types import Article
 
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 404, 422, 503)}
 router = APIRouter(responses=ERRORS)
 
 
 @router.post("/ask", response_model=AnswerOut, tags=["answers"])
-def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
+def ask(body: AskRequest, services: ServicesDep, metrics: MetricsDep, _: ReadAccess) -> AnswerOut:
     """Answer a question from the indexed articles, citing the passages used."""
-    return AnswerOut.from_answer(services.pipeline.ask(body.question, body.top_k))
+    answer = services.pipeline.ask(body.question, body.top_k)
+    metrics.observe_answer(answer)
+    return AnswerOut.from_answer(answer)
 
 
 @router.post("/ask/stream", tags=["answers"], response_class=StreamingResponse, responses={
     200: {"content": {"text/event-stream": {}},
           "description": "`token` events ({\"text\"}) as the model writes, then one `answer` event (as /ask)."}})
-def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
+def ask_stream(body: AskRequest, services: ServicesDep, metrics: MetricsDep, _: ReadAccess) -> StreamingResponse:
     """The same answer as /ask, streamed as server-sent events."""
     events = services.pipeline.stream(body.question, body.top_k)  # validates before the stream opens
-    return StreamingResponse(_sse(events), media_type="text/event-stream",
+    return StreamingResponse(_sse(events, metrics), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _sse(events: Iterator[Event]) -> Iterator[str]:
+def _sse(events: Iterator[Event], metrics: Metrics) -> Iterator[str]:
     try:
         for event in events:
             if isinstance(event, AnswerEvent):
+                metrics.observe_answer(event.answer)
                 yield _sse_event("answer", AnswerOut.from_answer(event.answer).model_dump())
             else:
                 yield _sse_event("token", {"text": event.text})
@@ -69,20 +75,20 @@ def _sse_event(name: str, data: object) -> str:
 
 
 @router.post("/search", response_model=SearchOut, tags=["answers"])
-def search(body: SearchRequest, services: ServicesDep) -> SearchOut:
+def search(body: SearchRequest, services: ServicesDep, _: ReadAccess) -> SearchOut:
     """Ranked passages for a query, with scores and metadata; no language model involved."""
     hits = services.pipeline.search(body.query, body.top_k)
     return SearchOut(query=body.query, passages=[PassageOut.from_hit(i, h) for i, h in enumerate(hits, start=1)])
 
 
 @router.get("/documents", response_model=list[DocumentSummary], tags=["documents"])
-def list_documents(services: ServicesDep) -> list[DocumentSummary]:
+def list_documents(services: ServicesDep, _: ReadAccess) -> list[DocumentSummary]:
     """Every indexed article, newest first."""
     return [DocumentSummary.model_validate(s) for s in services.store.articles()]
 
 
 @router.get("/documents/{article_id}", response_model=DocumentDetail, tags=["documents"])
-def get_document(article_id: str, services: ServicesDep) -> DocumentDetail:
+def get_document(article_id: str, services: ServicesDep, _: ReadAccess) -> DocumentDetail:
     """One article with its clean text, which citation offsets point into."""
     chunks = services.store.chunks(article_id)
     summary = next((s for s in services.store.articles() if s.article_id == article_id), None)
@@ -98,7 +104,7 @@ def get_document(article_id: str, services: ServicesDep) -> DocumentDetail:
         "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
             "file": {"type": "string", "format": "binary",
                      "description": "An article file: .txt, .md, .html or .jsonl"}}}}}}})
-async def add_document(request: Request, services: ServicesDep) -> IndexedDocuments:
+async def add_document(request: Request, services: ServicesDep, _: WriteAccess) -> IndexedDocuments:
     """Index one article sent as JSON, or an uploaded article file; re-sending an article replaces it."""
     articles = await _articles_from_request(request, services.settings.max_upload_bytes)
     outcomes = [await run_in_threadpool(services.indexer.index, article) for article in articles]
@@ -131,9 +137,19 @@ async def _articles_from_request(request: Request, max_bytes: int) -> list[Artic
 
 
 @router.delete("/documents/{article_id}", response_model=DeletedDocument, tags=["documents"])
-def delete_document(article_id: str, services: ServicesDep) -> DeletedDocument:
+def delete_document(article_id: str, services: ServicesDep, _: WriteAccess) -> DeletedDocument:
     """Remove an article and every chunk of it from the index."""
     return DeletedDocument(article_id=article_id, chunks_removed=services.indexer.delete(article_id))
+
+
+@router.get("/metrics", tags=["operations"], response_class=PlainTextResponse,
+            responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}})
+def metrics_endpoint(services: ServicesDep, metrics: MetricsDep) -> Response:
+    """Prometheus metrics: requests, latency histograms, stage timings, queue depth, abstentions,
+    verification failures."""
+    metrics.queue_depth.set(services.pipeline.gate.waiting)
+    metrics.generating.set(services.pipeline.gate.running)
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/health", response_model=Health, tags=["operations"])

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.limits import BodyLimit
 from api.observability import Metrics, RequestContext
 from api.routes import router
 from api.security import install_cors
@@ -40,6 +41,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.metrics = Metrics()
     install_error_handlers(app)
     install_cors(app, config)
+    app.add_middleware(BodyLimit, max_bytes=config.max_upload_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)  # outermost: it sees every response
     app.include_router(router)
     return app

@@ -30,7 +30,7 @@ from api.schemas import (
     SearchRequest,
 )
 from api.security import ReadAccess, WriteAccess
-from rag.articles import article_from_record, parse_bytes
+from rag.articles import ARTICLE_ID_PATTERN, article_from_record, parse_bytes
 from rag.chunking import reassemble
 from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError
 from rag.pipeline import AnswerEvent, Event
@@ -90,7 +90,7 @@ def list_documents(services: ServicesDep, _: ReadAccess) -> list[DocumentSummary
 @router.get("/documents/{article_id}", response_model=DocumentDetail, tags=["documents"])
 def get_document(article_id: str, services: ServicesDep, _: ReadAccess) -> DocumentDetail:
     """One article with its clean text, which citation offsets point into."""
-    chunks = services.store.chunks(article_id)
+    chunks = services.store.chunks(_checked_id(article_id))
     summary = next((s for s in services.store.articles() if s.article_id == article_id), None)
     if not chunks or summary is None:
         raise DocumentNotFound(f"no indexed article has id {article_id!r}")
@@ -107,6 +107,9 @@ def get_document(article_id: str, services: ServicesDep, _: ReadAccess) -> Docum
 async def add_document(request: Request, services: ServicesDep, _: WriteAccess) -> IndexedDocuments:
     """Index one article sent as JSON, or an uploaded article file; re-sending an article replaces it."""
     articles = await _articles_from_request(request, services.settings.max_upload_bytes)
+    if len(articles) > services.settings.max_batch:
+        raise BadArticle(f"{len(articles)} articles in one request; the limit is {services.settings.max_batch} "
+                         "(RAG_MAX_BATCH): split the file")
     outcomes = [await run_in_threadpool(services.indexer.index, article) for article in articles]
     return IndexedDocuments(documents=[IndexedDocument(article_id=o.article_id, status=o.status, chunks=o.chunks)
                                        for o in outcomes])
@@ -139,7 +142,15 @@ async def _articles_from_request(request: Request, max_bytes: int) -> list[Artic
 @router.delete("/documents/{article_id}", response_model=DeletedDocument, tags=["documents"])
 def delete_document(article_id: str, services: ServicesDep, _: WriteAccess) -> DeletedDocument:
     """Remove an article and every chunk of it from the index."""
-    return DeletedDocument(article_id=article_id, chunks_removed=services.indexer.delete(article_id))
+    return DeletedDocument(article_id=article_id, chunks_removed=services.indexer.delete(_checked_id(article_id)))
+
+
+def _checked_id(article_id: str) -> str:
+    """Ids are names inside the index, never paths; anything else is refused before the store sees it."""
+    if not ARTICLE_ID_PATTERN.match(article_id):
+        raise BadRequest(f"article id {article_id[:140]!r} is invalid: use 1-128 letters, digits, '.', '_' or '-', "
+                         "starting with a letter or digit")
+    return article_id
 
 
 @router.get("/metrics", tags=["operations"], response_class=PlainTextResponse,

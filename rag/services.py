@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rag.embedding import Embedder, SentenceTransformerEmbedder
 from rag.errors import BadRequest
@@ -18,6 +19,9 @@ from rag.retrieval import Retriever
 from rag.settings import Settings
 from rag.store import ChromaStore
 from rag.verification import Verifier
+
+if TYPE_CHECKING:
+    from rag.remote import RemoteGenerator
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +50,12 @@ def load_embedder(settings: Settings) -> Embedder:
     return SentenceTransformerEmbedder(settings.embed_model)
 
 
-def load_generator(settings: Settings) -> LlamaGenerator:
+def load_generator(settings: Settings) -> LlamaGenerator | RemoteGenerator:
+    """The model at RAG_LLM_URL when set, else the GGUF run in-process."""
+    if settings.llm_url:
+        from rag.remote import RemoteGenerator
+
+        return RemoteGenerator(settings.llm_url, settings.llm_model, settings.llm_timeout, settings.llm_retries)
     path = resolve_model_path(settings.llm_path, settings.model_cache)
     name = DEFAULT_MODEL.name if settings.llm_path is None else None
     return LlamaGenerator(path, name=name, n_ctx=settings.llm_context, n_threads=settings.llm_threads)

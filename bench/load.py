@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=160, help="stop after this many requests in all")
     parser.add_argument("--duration", type=float, default=300.0, help="stop sending after this many seconds")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds one request may take")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="seconds one request may take (above RAG_QUEUE_TIMEOUT plus one answer)")
     parser.add_argument("--mix", default="ask:1,search:1,health:1")
     parser.add_argument("--api-key", default=None)
     args = parser.parse_args(argv)

@@ -39,11 +39,16 @@ class Gate:
         return self._running
 
     def admit(self) -> Ticket:
-        """A place in the queue, or Busy (with a Retry-After estimate) when it is full."""
+        """A place in the queue, or Busy (with a Retry-After estimate) when it is full — or when the
+        questions ahead would take longer than `wait_timeout` at the mean pace (refused now, not later)."""
         with self._count:
             if self._admitted >= 1 + self.max_queue:
                 raise Busy(f"the model is busy: {self._admitted} questions are in progress or queued "
                            f"(RAG_MAX_QUEUE={self.max_queue}); retry later", self.retry_after())
+            if self._admitted and self._admitted * self._mean_seconds > self.wait_timeout:
+                raise Busy(f"the model is busy: the {self._admitted} questions ahead would take about "
+                           f"{self._admitted * self._mean_seconds:.0f} s, more than RAG_QUEUE_TIMEOUT="
+                           f"{self.wait_timeout:.0f}; retry later", self.retry_after())
             self._admitted += 1
         return Ticket(self)
 

@@ -57,8 +57,19 @@ def test_turns_are_one_at_a_time_and_the_queue_depth_is_visible() -> None:
 
 def test_waiting_longer_than_the_timeout_is_busy_not_a_hang() -> None:
     gate = Gate(max_queue=1, wait_timeout=0.2)
+    gate._mean_seconds = 0.01  # fast answers so far: the second question is admitted, then waits too long
     with gate.admit() as first, first.turn(), gate.admit() as second:
         started = time.perf_counter()
         with pytest.raises(Busy, match="RAG_QUEUE_TIMEOUT"), second.turn():
             pass
         assert time.perf_counter() - started < 2
+
+
+def test_a_queue_that_would_outlast_the_timeout_at_the_mean_pace_refuses_at_once() -> None:
+    gate = Gate(max_queue=4, wait_timeout=15)
+    gate._mean_seconds = 20.0  # as measured after slow answers
+    first = gate.admit()
+    with pytest.raises(Busy, match="would take about 20 s"):
+        gate.admit()
+    first.release()
+    gate.admit().release()

@@ -44,7 +44,7 @@ def test_the_remote_model_judges_with_logprobs(llama_server: Server) -> None:
     assert generator._has_logprobs is True and supported > 0.5 > invented
 
 
-def test_the_service_answers_through_the_remote_model_and_503s_when_it_goes_away(
+def test_the_service_answers_through_the_remote_model_503s_while_it_is_away_and_recovers(
         llama_server: Server, settings: Settings, tmp_path: Path) -> None:
     settings = Settings(**{**settings.__dict__, "llm_url": llama_server.url, "llm_retries": 1, "max_tokens": 64})
     services = build_services(settings, HashingEmbedder(), load_generator(settings))
@@ -59,3 +59,6 @@ def test_the_service_answers_through_the_remote_model_and_503s_when_it_goes_away
         gone = client.post("/ask", json={"question": COMMITTED})
         assert gone.status_code == 503 and gone.json()["code"] == "model_unavailable", gone.text
         assert "RAG_LLM_URL" in gone.json()["detail"] and "cannot be reached" in gone.json()["detail"]
+        llama_server.start(timeout=300)  # back on the same port: the same generator object works again
+        assert 0.0 <= services.pipeline.generator.yes_probability(
+            build_judge_messages("Norway will send 300 engineers.", PASSAGE)) <= 1.0

@@ -14,7 +14,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	$(call cpu_has,avx512f,AVX512) $(call cpu_has,avx512vbmi,AVX512_VBMI) \
 	$(call cpu_has,avx512_vnni,AVX512_VNNI) $(call cpu_has,avx512_bf16,AVX512_BF16)
 
-.PHONY: run setup model browser index serve test test-fast eval eval-gate lock
+.PHONY: run setup model browser index serve test test-fast eval eval-gate lock load
 
 run: setup index serve
 
@@ -54,6 +54,7 @@ serve:
 # The test suite, then the grounding gate: a fixed subset of the seed questions with the real models.
 test: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/hadolint Dockerfile
 	$(PY) -m pytest
 	$(PY) -m eval run --suite seed --subset ci --gate
 
@@ -68,6 +69,10 @@ eval-gate: setup
 # Only the tests with fake models (seconds, not minutes).
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not real"
+
+# The load test against a server already running on $(HOST):$(PORT) (see README, Operations).
+load: $(STAMP)
+	$(PY) -m bench.load --url http://$(HOST):$(PORT)
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

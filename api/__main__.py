@@ -8,6 +8,7 @@ import logging
 import uvicorn
 
 from api.main import create_app
+from api.observability import configure_logging
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,8 +16,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(), host=args.host, port=args.port)
+    configure_logging(logging.INFO)
+    # uvicorn keeps our logging (log_config=None); its access log would repeat our request lines.
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_config=None, access_log=False)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Typed dependencies: the services loaded once at start-up."""
+"""Typed dependencies: the services loaded once at start-up, and the app's metrics."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.observability import Metrics
 from rag.services import Services
 
 
@@ -15,3 +16,11 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -9,13 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from rag.errors import RagError
+from rag.errors import Busy, RagError, Unauthorized
 
 log = logging.getLogger(__name__)
 
 
-def error_response(status: int, detail: str, code: str) -> JSONResponse:
-    return JSONResponse({"detail": detail, "code": code}, status_code=status)
+def error_response(status: int, detail: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -26,7 +26,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 async def _rag_error(request: Request, exc: RagError) -> JSONResponse:
-    return error_response(exc.status, exc.message, exc.code)
+    return error_response(exc.status, exc.message, exc.code, _headers(exc))
+
+
+def _headers(exc: RagError) -> dict[str, str] | None:
+    if isinstance(exc, Busy):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, Unauthorized):
+        return {"WWW-Authenticate": 'Bearer realm="news-rag"'}
+    return None
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from api.deps import ServicesDep
+from api.deps import MetricsDep, ServicesDep
+from api.observability import Metrics
 from api.openai_schemas import (
     EXTENSION,
     ChatCompletionOut,
@@ -31,6 +32,7 @@ from api.openai_schemas import (
 )
 from api.query import Query
 from api.schemas import AnswerOut, ErrorOut
+from api.security import ReadAccess
 from rag.conversation import Turn
 from rag.errors import BadRequest, RagError
 from rag.pipeline import AnswerEvent, Event
@@ -41,7 +43,7 @@ router = APIRouter(prefix="/v1", tags=["openai-compatible"],
 
 
 @router.get("/models", response_model=ModelList)
-def list_models(services: ServicesDep) -> ModelList:
+def list_models(services: ServicesDep, _: ReadAccess) -> ModelList:
     """The one model this server answers with."""
     return ModelList(data=[ModelOut(id=services.pipeline.generator.name)])
 
@@ -49,15 +51,18 @@ def list_models(services: ServicesDep) -> ModelList:
 @router.post("/chat/completions", response_model=ChatCompletionOut, description=EXTENSION, responses={
     200: {"content": {"text/event-stream": {}}, "description": "A chat.completion, or with `stream: true` "
           "chat.completion.chunk events ending in `data: [DONE]`; the last chunk carries the extension fields."}})
-def chat_completions(body: ChatCompletionRequest, services: ServicesDep) -> ChatCompletionOut | StreamingResponse:
+def chat_completions(body: ChatCompletionRequest, services: ServicesDep, metrics: MetricsDep,
+                     _: ReadAccess) -> ChatCompletionOut | StreamingResponse:
     """Answer the last user message of a conversation, OpenAI-style, with citations."""
     query = _query(body, services)
     if body.stream:
         events = services.pipeline.stream(query.standalone, body.top_k, body.to_filter())  # validates here
-        stream = _chunks(query, events, services.pipeline.generator.name)
+        stream = _chunks(query, events, services.pipeline.generator.name, metrics)
         return StreamingResponse(stream, media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    out = query.shape(services.pipeline.ask(query.standalone, body.top_k, body.to_filter()))
+    answer = services.pipeline.ask(query.standalone, body.top_k, body.to_filter())
+    metrics.observe_answer(answer)
+    out = query.shape(answer)
     return ChatCompletionOut(id=_new_id(), created=int(time.time()), model=out.model,
                              choices=[ChoiceOut(message=MessageOut(content=with_references(out)))],
                              usage=_usage(out), citations=out.citations, abstained=out.abstained,
@@ -81,7 +86,7 @@ def with_references(out: AnswerOut) -> str:
     return out.answer + "\n\nReferences:\n" + "\n".join(lines)
 
 
-def _chunks(query: Query, events: Iterator[Event], model: str) -> Iterator[str]:
+def _chunks(query: Query, events: Iterator[Event], model: str, metrics: Metrics) -> Iterator[str]:
     chunk_id, created = _new_id(), int(time.time())
 
     def chunk(delta: dict[str, str], **extra: object) -> str:
@@ -92,7 +97,9 @@ def _chunks(query: Query, events: Iterator[Event], model: str) -> Iterator[str]:
 
     yield chunk({"role": "assistant", "content": ""})  # at once: the client knows the request was taken
     try:
-        out = next(query.shape(e.answer) for e in events if isinstance(e, AnswerEvent))
+        answer = next(e.answer for e in events if isinstance(e, AnswerEvent))
+        metrics.observe_answer(answer)
+        out = query.shape(answer)
     except RagError as exc:  # headers are sent: report in the stream, in the shape OpenAI clients raise from
         yield f"data: {json.dumps({'error': {'message': exc.message, 'code': exc.code}})}\n\n"
         return

@@ -8,10 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import UploadFile
 
-from api.deps import ServicesDep
+from api.deps import MetricsDep, ServicesDep
+from api.observability import Metrics
 from api.query import Query
 from api.schemas import (
     AnswerOut,
@@ -28,21 +30,24 @@ from api.schemas import (
     SearchOut,
     SearchRequest,
 )
-from rag.articles import article_from_record, parse_bytes
+from api.security import ReadAccess, WriteAccess
+from rag.articles import ARTICLE_ID_PATTERN, article_from_record, parse_bytes
 from rag.chunking import reassemble
 from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError
 from rag.pipeline import AnswerEvent, Event
 from rag.types import Article
 
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 404, 422, 503)}
 router = APIRouter(responses=ERRORS)
 
 
 @router.post("/ask", response_model=AnswerOut, tags=["answers"])
-def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
+def ask(body: AskRequest, services: ServicesDep, metrics: MetricsDep, _: ReadAccess) -> AnswerOut:
     """Answer a question from the indexed articles, citing the passages used; `history` makes it a follow-up."""
     query = Query.build(body.question, body.turns(), services)
-    return query.shape(services.pipeline.ask(query.standalone, body.top_k, body.to_filter()))
+    answer = services.pipeline.ask(query.standalone, body.top_k, body.to_filter())
+    metrics.observe_answer(answer)
+    return query.shape(answer)
 
 
 @router.post("/ask/stream", tags=["answers"], response_class=StreamingResponse, responses={
@@ -50,20 +55,21 @@ def ask(body: AskRequest, services: ServicesDep) -> AnswerOut:
           "description": "`rewrite` ({\"question\", \"rewritten_question\"}, only when `history` changed the "
                          "question), then `token` events ({\"text\"}) as the model writes, then one `answer` "
                          "event (as /ask), or an `error` event ({\"detail\", \"code\"})."}})
-def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
+def ask_stream(body: AskRequest, services: ServicesDep, metrics: MetricsDep, _: ReadAccess) -> StreamingResponse:
     """The same answer as /ask, streamed as server-sent events."""
     query = Query.build(body.question, body.turns(), services)
     events = services.pipeline.stream(query.standalone, body.top_k, body.to_filter())  # validates before streaming
-    return StreamingResponse(_sse(query, events), media_type="text/event-stream",
+    return StreamingResponse(_sse(query, events, metrics), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _sse(query: Query, events: Iterator[Event]) -> Iterator[str]:
+def _sse(query: Query, events: Iterator[Event], metrics: Metrics) -> Iterator[str]:
     if query.rewritten:  # first, so a page can show what is being searched for while the model writes
         yield _sse_event("rewrite", {"question": query.asked, "rewritten_question": query.rewritten})
     try:
         for event in events:
             if isinstance(event, AnswerEvent):
+                metrics.observe_answer(event.answer)
                 yield _sse_event("answer", query.shape(event.answer).model_dump())
             else:
                 yield _sse_event("token", {"text": event.text})
@@ -76,22 +82,22 @@ def _sse_event(name: str, data: object) -> str:
 
 
 @router.post("/search", response_model=SearchOut, tags=["answers"])
-def search(body: SearchRequest, services: ServicesDep) -> SearchOut:
+def search(body: SearchRequest, services: ServicesDep, _: ReadAccess) -> SearchOut:
     """Ranked passages for a query, with scores and metadata; no language model involved."""
     hits = services.pipeline.search(body.query, body.top_k, body.to_filter())
     return SearchOut(query=body.query, passages=[PassageOut.from_hit(i, h) for i, h in enumerate(hits, start=1)])
 
 
 @router.get("/documents", response_model=list[DocumentSummary], tags=["documents"])
-def list_documents(services: ServicesDep) -> list[DocumentSummary]:
+def list_documents(services: ServicesDep, _: ReadAccess) -> list[DocumentSummary]:
     """Every indexed article, newest first."""
     return [DocumentSummary.model_validate(s) for s in services.store.articles()]
 
 
 @router.get("/documents/{article_id}", response_model=DocumentDetail, tags=["documents"])
-def get_document(article_id: str, services: ServicesDep) -> DocumentDetail:
+def get_document(article_id: str, services: ServicesDep, _: ReadAccess) -> DocumentDetail:
     """One article with its clean text, which citation offsets point into."""
-    chunks = services.store.chunks(article_id)
+    chunks = services.store.chunks(_checked_id(article_id))
     summary = next((s for s in services.store.articles() if s.article_id == article_id), None)
     if not chunks or summary is None:
         raise DocumentNotFound(f"no indexed article has id {article_id!r}")
@@ -105,9 +111,12 @@ def get_document(article_id: str, services: ServicesDep) -> DocumentDetail:
         "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
             "file": {"type": "string", "format": "binary",
                      "description": "An article file: .txt, .md, .html or .jsonl"}}}}}}})
-async def add_document(request: Request, services: ServicesDep) -> IndexedDocuments:
+async def add_document(request: Request, services: ServicesDep, _: WriteAccess) -> IndexedDocuments:
     """Index one article sent as JSON, or an uploaded article file; re-sending an article replaces it."""
     articles = await _articles_from_request(request, services.settings.max_upload_bytes)
+    if len(articles) > services.settings.max_batch:
+        raise BadArticle(f"{len(articles)} articles in one request; the limit is {services.settings.max_batch} "
+                         "(RAG_MAX_BATCH): split the file")
     outcomes = [await run_in_threadpool(services.indexer.index, article) for article in articles]
     return IndexedDocuments(documents=[IndexedDocument(article_id=o.article_id, status=o.status, chunks=o.chunks)
                                        for o in outcomes])
@@ -138,9 +147,27 @@ async def _articles_from_request(request: Request, max_bytes: int) -> list[Artic
 
 
 @router.delete("/documents/{article_id}", response_model=DeletedDocument, tags=["documents"])
-def delete_document(article_id: str, services: ServicesDep) -> DeletedDocument:
+def delete_document(article_id: str, services: ServicesDep, _: WriteAccess) -> DeletedDocument:
     """Remove an article and every chunk of it from the index."""
-    return DeletedDocument(article_id=article_id, chunks_removed=services.indexer.delete(article_id))
+    return DeletedDocument(article_id=article_id, chunks_removed=services.indexer.delete(_checked_id(article_id)))
+
+
+def _checked_id(article_id: str) -> str:
+    """Ids are names inside the index, never paths; anything else is refused before the store sees it."""
+    if not ARTICLE_ID_PATTERN.match(article_id):
+        raise BadRequest(f"article id {article_id[:140]!r} is invalid: use 1-128 letters, digits, '.', '_' or '-', "
+                         "starting with a letter or digit")
+    return article_id
+
+
+@router.get("/metrics", tags=["operations"], response_class=PlainTextResponse,
+            responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}})
+def metrics_endpoint(services: ServicesDep, metrics: MetricsDep) -> Response:
+    """Prometheus metrics: requests, latency histograms, stage timings, queue depth, abstentions,
+    verification failures."""
+    metrics.queue_depth.set(services.pipeline.gate.waiting)
+    metrics.generating.set(services.pipeline.gate.running)
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/health", response_model=Health, tags=["operations"])

@@ -6,6 +6,8 @@ RagError
  ├── DocumentNotFound    no indexed article has that id (HTTP 404)
  ├── ModelUnavailable    a model file is missing, corrupt or cannot load (HTTP 503)
  ├── StoreUnavailable    the vector store cannot be reached (HTTP 503)
+ ├── Busy                the model's queue is full; carries `retry_after` seconds (HTTP 503 + Retry-After)
+ ├── Unauthorized        a missing or wrong API key (HTTP 401)
  └── IndexMismatch       the index was built with another embedder (HTTP 409)
 """
 
@@ -46,6 +48,20 @@ class ModelUnavailable(RagError):
 class StoreUnavailable(RagError):
     code = "store_unavailable"
     status = 503
+
+
+class Busy(RagError):
+    code = "busy"
+    status = 503
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unauthorized(RagError):
+    code = "unauthorized"
+    status = 401
 
 
 class IndexMismatch(RagError):

@@ -37,6 +37,7 @@ class HashingEmbedder:
 class ScriptedGeneration:
     def __init__(self, text: str, prompt_tokens: int, delay: float = 0.0) -> None:
         self._text = text
+        self._delay = delay
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = 0
         self._delay = delay
@@ -46,6 +47,8 @@ class ScriptedGeneration:
             if self._delay:
                 time.sleep(self._delay)
             self.completion_tokens += 1
+            if self._delay:
+                time.sleep(self._delay)  # a slow model, for tests of queueing and responsiveness
             yield piece
 
 
@@ -54,6 +57,7 @@ class ScriptedGenerator:
 
     def __init__(self, reply: Callable[[Sequence[Message]], str] | str, delay: float = 0.0) -> None:
         self.name = "fake-scripted"
+        self.delay = delay  # seconds per word
         self._reply = reply if callable(reply) else (lambda _messages: reply)
         self.delay = delay  # seconds before each word, so a browser test can watch the stream
         self.calls: list[Sequence[Message]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Generator as Steps
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ from rag.chunking import sentence_spans
 from rag.errors import BadRequest
 from rag.evidence import EvidenceSelector
 from rag.filters import NO_FILTER, SearchFilter
+from rag.gate import Gate, Ticket
 from rag.generation import Generator
 from rag.grounding import RuleJudge
 from rag.prompting import NOT_FOUND, answer_grammar, build_messages
@@ -67,6 +69,7 @@ class Pipeline:
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
     verifier: Verifier = field(default_factory=lambda: Verifier(RuleJudge()))
     evidence: EvidenceSelector | None = None  # narrows passages to their relevant sentences; None: whole chunks
+    gate: Gate = field(default_factory=Gate)
 
     def search(self, query: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> list[Hit]:
         """Ranked passages for a query, no generation."""
@@ -80,25 +83,36 @@ class Pipeline:
         raise AssertionError("stream() ended without an answer")  # pragma: no cover
 
     def stream(self, question: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> Iterator[Event]:
-        """Token events while the model writes, then one AnswerEvent; bad input fails here, not mid-stream."""
-        return self._run(self._check_question(question), self._check_top_k(top_k), filters)
+        """Token events while the model writes, then one AnswerEvent; bad input and a full queue (Busy)
+        fail here, not mid-stream."""
+        question, k = self._check_question(question), self._check_top_k(top_k)
+        return self._run(question, k, filters, self.gate.admit())
 
-    def _run(self, question: str, k: int, filters: SearchFilter) -> Iterator[Event]:
-        started = time.perf_counter()
-        hits = self.retriever.search(question, k, filters)
-        timings = {"retrieve": time.perf_counter() - started}
-        relevant = [hit for hit in hits if hit.score >= self.policy.min_relevance]
-        if not relevant:  # nothing close enough: abstain before spending time on generation
-            yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
-            return
-        if self.evidence is not None:
-            select_started = time.perf_counter()
-            relevant = self.evidence.select(question, relevant)
-            timings["select"] = time.perf_counter() - select_started
+    def _run(self, question: str, k: int, filters: SearchFilter, ticket: Ticket) -> Iterator[Event]:
+        with ticket:
+            started = time.perf_counter()
+            hits = self.retriever.search(question, k, filters)
+            timings = {"retrieve": time.perf_counter() - started}
+            relevant = [hit for hit in hits if hit.score >= self.policy.min_relevance]
+            if not relevant:  # nothing close enough: abstain before spending time on generation
+                yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
+                return
+            if self.evidence is not None:
+                select_started = time.perf_counter()
+                relevant = self.evidence.select(question, relevant)
+                timings["select"] = time.perf_counter() - select_started
+            queued = time.perf_counter()
+            with ticket.turn():  # one answer at a time: generation and the model judge's questions
+                timings["queue"] = time.perf_counter() - queued
+                answer = yield from self._generate(question, relevant, timings, started)
+            yield AnswerEvent(answer)  # after the turn: a consumer that stops here holds no lock
+
+    def _generate(self, question: str, relevant: list[Hit], timings: dict[str, float],
+                  started: float) -> Steps[TokenEvent, None, Answer]:
         messages = build_messages(question, relevant)
         if self.policy.grammar:  # only then: a generator without grammar support keeps working
-            grammar = answer_grammar(len(relevant))
-            generation = self.generator.generate(messages, self.policy.max_tokens, grammar=grammar)
+            generation = self.generator.generate(messages, self.policy.max_tokens,
+                                                 grammar=answer_grammar(len(relevant)))
         else:
             generation = self.generator.generate(messages, self.policy.max_tokens)
         pieces: list[str] = []
@@ -110,7 +124,7 @@ class Pipeline:
             yield TokenEvent(piece)
         timings["generate"] = time.perf_counter() - generate_started
         usage = Usage(generation.prompt_tokens, generation.completion_tokens)
-        yield AnswerEvent(self._finish(question, "".join(pieces), relevant, timings, usage, started))
+        return self._finish(question, "".join(pieces), relevant, timings, usage, started)
 
     def _finish(self, question: str, raw: str, hits: Sequence[Hit], timings: dict[str, float],
                 usage: Usage, started: float) -> Answer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rag.generation import Message
+from rag.injection import neutralise, strip_control_tokens
 from rag.types import Hit
 
 NOT_FOUND = "The articles do not say."
@@ -34,7 +35,7 @@ def build_messages(question: str, hits: Sequence[Hit]) -> list[Message]:
     """Chat messages for one question; source `[n]` is `hits[n - 1]`."""
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"Sources:\n{format_sources(hits)}\n\nQuestion: {question}"},
+        {"role": "user", "content": f"Sources:\n{format_sources(hits)}\n\nQuestion: {strip_control_tokens(question)}"},
     ]
 
 
@@ -44,7 +45,8 @@ def format_sources(hits: Sequence[Hit]) -> str:
 
 def _format_source(n: int, hit: Hit) -> str:
     chunk = hit.chunk
-    return f"[{n}] {chunk.title} ({chunk.published or 'undated'})\n{chunk.text}"
+    # Article text is data: anything in it that could pass for an instruction or a citation is neutralised.
+    return f"[{n}] {neutralise(chunk.title)} ({chunk.published or 'undated'})\n{neutralise(chunk.text)}"
 
 
 def answer_grammar(sources: int) -> str:
@@ -63,5 +65,6 @@ def build_judge_messages(claim: str, passage: str) -> list[Message]:
     """A yes/no support question that shares the answer prompt's system message, so its KV cache is reused."""
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"Passage:\n{passage}\n\nStatement: {claim}\n\n{JUDGE_QUESTION}"},
+        {"role": "user", "content": f"Passage:\n{strip_control_tokens(passage)}\n\n"
+                                    f"Statement: {strip_control_tokens(claim)}\n\n{JUDGE_QUESTION}"},
     ]

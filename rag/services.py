@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rag.embedding import Embedder, SentenceTransformerEmbedder
 from rag.errors import BadRequest
 from rag.evidence import EvidenceSelector
+from rag.gate import Gate
 from rag.generation import Generator, LlamaGenerator
 from rag.grounding import Judge, ModelJudge, RuleJudge
 from rag.ingest import Indexer
@@ -20,6 +21,9 @@ from rag.retrieval import MODES, Retriever
 from rag.settings import Settings
 from rag.store import ChromaStore
 from rag.verification import Verifier
+
+if TYPE_CHECKING:
+    from rag.remote import RemoteGenerator
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,12 @@ def load_embedder(settings: Settings) -> Embedder:
     return SentenceTransformerEmbedder(settings.embed_model)
 
 
-def load_generator(settings: Settings) -> LlamaGenerator:
+def load_generator(settings: Settings) -> LlamaGenerator | RemoteGenerator:
+    """The model at RAG_LLM_URL when set, else the GGUF run in-process."""
+    if settings.llm_url:
+        from rag.remote import RemoteGenerator
+
+        return RemoteGenerator(settings.llm_url, settings.llm_model, settings.llm_timeout, settings.llm_retries)
     path = resolve_model_path(settings.llm_path, settings.model_cache)
     name = DEFAULT_MODEL.name if settings.llm_path is None else None
     return LlamaGenerator(path, name=name, n_ctx=settings.llm_context, n_threads=settings.llm_threads)
@@ -92,7 +101,7 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
                           retrieval_mode(settings))
     evidence = EvidenceSelector(reranker) if settings.evidence else None
     pipeline = Pipeline(retriever, generator, policy_from(settings), Verifier(make_judge(settings.judge, generator)),
-                        evidence)
+                        gate=Gate(settings.max_queue, settings.queue_timeout), evidence=evidence)
     return Services(settings, store, indexer, pipeline, model_file)
 
 

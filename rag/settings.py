@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from rag.errors import BadRequest
@@ -45,6 +45,17 @@ class Settings:
     chunk_chars: int = 600
     max_question_chars: int = 1000
     max_upload_bytes: int = 5_000_000
+    max_batch: int = 100  # most articles one request (a .jsonl upload) may index
+    max_queue: int = 4  # questions that may wait for the model while one is answered; more get 503
+    queue_timeout: float = 120.0  # longest wait for the model before 503
+    llm_url: str | None = None  # an OpenAI-compatible server (llama.cpp, vLLM) instead of the in-process model
+    llm_model: str | None = None  # the model name to ask that server for; None -> the first it lists
+    llm_timeout: float = 120.0  # seconds per request to RAG_LLM_URL
+    llm_retries: int = 2  # retries, with backoff, when RAG_LLM_URL cannot be reached
+    # When set, required (X-API-Key or Authorization: Bearer) by every write endpoint; never printed.
+    api_key: str | None = field(default=None, repr=False)
+    api_key_reads: bool = False  # also require it for reads (/ask, /search, /documents)
+    cors_origins: str = ""  # comma-separated origins allowed by CORS; empty -> no CORS headers at all
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rag.chunking import sentence_spans
 from rag.facts import NumberMention, number_mentions, numbers
 from rag.grounding import Judge, coverage
+from rag.injection import neutralise
 from rag.types import CheckedSentence, Hit
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -94,7 +95,8 @@ def _joined(hits: Sequence[Hit], cited: Sequence[int]) -> str:
 
 
 def passage_text(hit: Hit) -> str:
-    return with_header(hit.chunk.title, hit.chunk.published, hit.chunk.text)
+    """What a passage counts as evidence for: the text the model was shown, instructions neutralised."""
+    return with_header(neutralise(hit.chunk.title), hit.chunk.published, neutralise(hit.chunk.text))
 
 
 def with_header(title: str, published: str | None, text: str) -> str:

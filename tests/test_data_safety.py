@@ -1,0 +1,126 @@
+"""An index build killed mid-way and re-run ends exactly as a clean build; a deleted article leaves no trace."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from rag.fakes import HashingEmbedder
+from rag.settings import PROJECT_ROOT
+from tests.conftest import SEED_DIR, SEPTEMBER_ARTICLE
+
+ARTICLES = 24
+
+
+def _corpus(folder: Path, edition: str) -> Path:
+    """ARTICLES variants of the seed articles; each edition words its opening differently (so chunks change)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seeds = sorted(SEED_DIR.glob("*.txt"))
+    for i in range(ARTICLES):
+        seed = seeds[i % len(seeds)].read_text()
+        (folder / f"a{i:03d}.txt").write_text(f"Bulletin {i} ({edition}) opens with a {edition} remark. {seed}")
+    return folder
+
+
+def _build(articles: Path, index: Path, kill_after: float | None = None) -> subprocess.CompletedProcess[str] | int:
+    env = {**os.environ, "RAG_INDEX_DIR": str(index), "RAG_EMBED_MODEL": "fake-hashing"}
+    args = [sys.executable, "-m", "index", "build", str(articles), "--prune"]
+    if kill_after is None:
+        return subprocess.run(args, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(kill_after)
+    process.send_signal(signal.SIGKILL)
+    return process.wait(30)
+
+
+_DUMP = """
+import json, sys
+from pathlib import Path
+from rag.fakes import HashingEmbedder
+from rag.store import ChromaStore
+store = ChromaStore.open(Path(sys.argv[1]), None, "news", HashingEmbedder().name)
+rows = store._collection.get(include=["documents", "metadatas", "embeddings"])  # the raw rows, on purpose
+reachable = store.query(HashingEmbedder().embed_query("countries force troops Ukraine"), max(1, store.count()))
+print(json.dumps({"rows": sorted(zip(rows["ids"], rows["documents"], [sorted(m.items()) for m in rows["metadatas"]],
+                                     [[round(float(x), 6) for x in e] for e in rows["embeddings"]])),
+                  "reachable": sorted(h.chunk.chunk_id for h in reachable), "count": store.count()}))
+"""
+
+
+def _contents(index: Path) -> dict[str, Any]:
+    """Everything the index holds, and what its vector search can reach. Read in a fresh process:
+    an embedded Chroma client caches the index in memory and does not see another process's writes."""
+    dump = subprocess.run([sys.executable, "-c", _DUMP, str(index)], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert dump.returncode == 0, dump.stderr
+    contents: dict[str, Any] = json.loads(dump.stdout)
+    return contents
+
+
+def _timed_clean_build(articles: Path, index: Path) -> float:
+    started = time.perf_counter()
+    result = _build(articles, index)
+    assert not isinstance(result, int) and result.returncode == 0, result
+    return time.perf_counter() - started
+
+
+def _kill_mid_way(articles: Path, index: Path, seconds: float, start: Path | None, done: dict[str, Any]) -> None:
+    """SIGKILL a build of `articles` into `index` (a copy of `start`, or empty) part-way: retried with an earlier
+    or later kill until it leaves something between the start and `done` (one guess is unreliable under load)."""
+    before = _contents(start) if start else {"count": 0}
+    low, high = 0.0, seconds
+    for _ in range(6):
+        shutil.rmtree(index, ignore_errors=True)
+        if start:
+            shutil.copytree(start, index)
+        when = (low + high) / 2
+        assert _build(articles, index, kill_after=when) == -signal.SIGKILL
+        left = _contents(index)
+        if left == done:
+            high = when
+        elif left["count"] == 0 or left == before:
+            low = when
+        else:
+            return
+    raise AssertionError("could not kill the build mid-way")
+
+
+def test_a_build_killed_mid_way_then_rerun_equals_a_clean_build_even_mid_update(tmp_path: Path) -> None:
+    first, second = _corpus(tmp_path / "first", "early"), _corpus(tmp_path / "second", "late")
+    seconds = _timed_clean_build(first, tmp_path / "clean-first")
+    _timed_clean_build(second, tmp_path / "clean-second")
+    clean_first, clean_second = _contents(tmp_path / "clean-first"), _contents(tmp_path / "clean-second")
+
+    index = tmp_path / "killed"
+    _kill_mid_way(first, index, seconds, start=None, done=clean_first)
+    _build(first, index)
+    assert _contents(index) == clean_first
+
+    # Killed while replacing every article by a new edition: stale chunks must not survive the re-run.
+    _kill_mid_way(second, index, seconds, start=tmp_path / "clean-first", done=clean_second)
+    _build(second, index)
+    assert _contents(index) == clean_second
+
+
+def test_deleting_an_article_removes_every_trace_of_it(client: TestClient) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    chunks = services.store.chunks(SEPTEMBER_ARTICLE)
+    vector = HashingEmbedder().embed_query(chunks[0].text)
+    assert client.delete(f"/documents/{SEPTEMBER_ARTICLE}").status_code == 200
+    assert services.store.chunks(SEPTEMBER_ARTICLE) == [] and services.store.chunk_hashes(SEPTEMBER_ARTICLE) == {}
+    nearest = services.store.query(vector, services.store.count())  # the whole vector index, nearest first
+    assert all(h.chunk.article_id != SEPTEMBER_ARTICLE for h in nearest) and len(nearest) == services.store.count()
+    assert SEPTEMBER_ARTICLE not in {d["article_id"] for d in client.get("/documents").json()}
+    assert client.get(f"/documents/{SEPTEMBER_ARTICLE}").status_code == 404
+    found = client.post("/search", json={"query": chunks[0].text[:200], "top_k": 20}).json()["passages"]
+    assert all(p["article_id"] != SEPTEMBER_ARTICLE for p in found)
+    assert client.delete(f"/documents/{SEPTEMBER_ARTICLE}").status_code == 404

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.chunking import Span, sentence_spans
+from rag.injection import looks_injected
 from rag.lexical import tokens_of
 from rag.rerank import Reranker
 from rag.types import Hit
@@ -41,7 +42,10 @@ class EvidenceSelector:
         for hit, spans in zip(hits, spans_per_hit):
             own = scores[at:at + len(spans)]
             at += len(spans)
-            narrowed.append(hit if len(spans) < self.min_sentences else _narrow(hit, spans, own))
+            # A chunk holding injected text passes whole: cut mid-way, a fake [SYSTEM] block would lose the
+            # opening tag that lets the prompt's filter remove all of it.
+            whole = len(spans) < self.min_sentences or looks_injected(hit.chunk.text)
+            narrowed.append(hit if whole else _narrow(hit, spans, own))
         return narrowed
 
     def _score(self, question: str, sentences: list[str]) -> list[float]:

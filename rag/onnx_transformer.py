@@ -31,6 +31,7 @@ class OnnxTransformer(InputModule):
         self.tokenizer.enable_truncation(max_seq_length)
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # leave the cores to llama.cpp
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         self._session = onnxruntime.InferenceSession(str(model_dir / "model.onnx"), options,

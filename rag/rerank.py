@@ -67,6 +67,9 @@ class CrossEncoderReranker:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Idle ONNX threads otherwise spin for a while after each call, taking the cores llama.cpp
+        # needs for the prompt that follows the rerank.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(str(model_dir / "model.onnx"), options,
                                                      providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}

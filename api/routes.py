@@ -117,7 +117,7 @@ async def add_document(request: Request, services: ServicesDep, _: WriteAccess) 
     if len(articles) > services.settings.max_batch:
         raise BadArticle(f"{len(articles)} articles in one request; the limit is {services.settings.max_batch} "
                          "(RAG_MAX_BATCH): split the file")
-    outcomes = [await run_in_threadpool(services.indexer.index, article) for article in articles]
+    outcomes = await run_in_threadpool(lambda: list(services.indexer.index_all(articles)))
     return IndexedDocuments(documents=[IndexedDocument(article_id=o.article_id, status=o.status, chunks=o.chunks)
                                        for o in outcomes])
 

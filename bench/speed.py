@@ -1,14 +1,16 @@
 """`python -m bench.speed`: the service against raw llama.cpp on the same prompts.
 
-1. Index the seed articles into a temporary index (`python -m index build`), and time index-build
-   throughput against the embedder's raw encode throughput on the same chunk texts.
+1. Time indexing against the embedder's raw encode throughput on the same chunk texts, for the
+   seed articles and the MultiHop-RAG corpus; then index the seed articles (`python -m index build`).
 2. Start the real server (`python -m api`) on a free loopback port; cold start is process start to
    the first complete answer. Ask each question through `POST /ask/stream`: time to first token
    (first `token` event) and total (the verified `answer` event).
 3. Stop the server, load the same GGUF with llama-cpp-python alone, and run each question's exact
    prompt (the passages the service gave the model, formatted by the model's own chat template)
-   with the same limits: time to first token and total. Before each, an untimed one-token prompt
-   sharing only the system message leaves the KV cache as the service's judge calls leave it.
+   with the same limits, in the same order: time to first token and total. When the service shares
+   one llama.cpp context between answers and judge (`RAG_JUDGE_CONTEXT=0`), an untimed one-token
+   prompt sharing only the system message first leaves the raw KV cache as the judge leaves it.
+   With `--lookup`, the raw run is repeated with prompt-lookup speculative decoding.
 4. Write the table into docs/performance.md between markers, with the command.
 """
 
@@ -52,22 +54,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=len(CI_SUBSET), help="how many seed questions")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md")
+    parser.add_argument("--lookup", action="store_true",
+                        help="also run the raw prompts with prompt-lookup speculative decoding")
     args = parser.parse_args(argv)
     questions = [q.question for q in seed_questions() if q.answerable][: args.questions]
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         env = {**os.environ, "RAG_INDEX_DIR": str(Path(tmp) / "index"), "RAG_COLLECTION": "bench"}
         build = _index_throughput(env)
-        service, cold_start, peak_mb = _service_run(questions, env)
+        service, cold_start, memory_mb = _service_run(questions, env)
     raw = _raw_run(service)
-    report = _report(service, raw, build, cold_start, peak_mb)
+    lookup = _raw_run(service, lookup=True) if args.lookup else None
+    report = _report(service, raw, build, cold_start, memory_mb, lookup)
     print(report)
     if not args.no_doc:
         _write(report)
     return 0
 
 
-def _index_throughput(env: dict[str, str]) -> dict[str, float]:
-    """Chunks/s of `python -m index build` (in-process pieces) against the embedder's raw encode."""
+def _index_throughput(env: dict[str, str]) -> list[dict[str, Any]]:
+    """Chunks/s of indexing (the pieces `python -m index build` runs, in-process) against the
+    embedder's raw encode of the same chunk texts, for the seed articles and for the larger
+    MultiHop-RAG corpus (326 short articles)."""
+    from eval.datasets import multihop_corpus
     from rag.articles import read_path
     from rag.chunking import chunk_article
     from rag.ingest import Indexer
@@ -75,22 +83,27 @@ def _index_throughput(env: dict[str, str]) -> dict[str, float]:
 
     settings = Settings.from_env(env)
     embedder = load_embedder(settings)
-    articles = [a for p in sorted(settings.articles_dir.glob("*.txt")) for a in read_path(p)]
-    texts = [c.text for a in articles for c in chunk_article(a, settings.chunk_chars)]
-    embedder.embed_documents(texts[:4])  # warm-up
-    started = time.perf_counter()
-    embedder.embed_documents(texts)
-    raw = len(texts) / (time.perf_counter() - started)
-    store = open_store(replace(settings, collection=settings.collection + "-build"), embedder.name, fresh=True)
-    indexer = Indexer(embedder, store, settings.chunk_chars)
-    started = time.perf_counter()
-    for article in articles:
-        indexer.index(article)
-    built = len(texts) / (time.perf_counter() - started)
-    return {"chunks": len(texts), "raw_chunks_per_s": raw, "index_chunks_per_s": built}
+    corpora = {"seed articles": [a for p in sorted(settings.articles_dir.glob("*.txt")) for a in read_path(p)],
+               "MultiHop-RAG corpus": multihop_corpus()}
+    results = []
+    for name, articles in corpora.items():
+        texts = [c.text for a in articles for c in chunk_article(a, settings.chunk_chars)]
+        embedder.embed_documents(texts[:4])  # warm-up
+        started = time.perf_counter()
+        embedder.embed_documents(texts)
+        raw = len(texts) / (time.perf_counter() - started)
+        collection = f"{settings.collection}-build-{len(results)}"
+        indexer = Indexer(embedder, open_store(replace(settings, collection=collection), embedder.name, fresh=True),
+                          settings.chunk_chars)
+        started = time.perf_counter()
+        for _ in indexer.index_all(articles):
+            pass
+        built = len(texts) / (time.perf_counter() - started)
+        results.append({"corpus": name, "chunks": len(texts), "raw_chunks_per_s": raw, "index_chunks_per_s": built})
+    return results
 
 
-def _service_run(questions: Sequence[str], env: dict[str, str]) -> tuple[list[Timing], float, float]:
+def _service_run(questions: Sequence[str], env: dict[str, str]) -> tuple[list[Timing], float, tuple[float, float]]:
     import httpx
 
     subprocess.run([sys.executable, "-m", "index", "build"], env=env, cwd=PROJECT_ROOT, check=True,
@@ -108,11 +121,11 @@ def _service_run(questions: Sequence[str], env: dict[str, str]) -> tuple[list[Ti
                 timings.append(_ask_stream(client, question))
                 if i == 0:
                     cold_start = time.perf_counter() - started
-        peak_mb = _peak_rss_mb(server.pid)
+        memory_mb = _memory_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
-    return timings, cold_start, peak_mb
+    return timings, cold_start, memory_mb
 
 
 def _ask_stream(client: Any, question: str) -> Timing:
@@ -137,17 +150,20 @@ def _ask_stream(client: Any, question: str) -> Timing:
     return timing
 
 
-def _raw_run(service: Sequence[Timing]) -> list[Timing]:
-    """The same prompts straight through llama-cpp-python: no retrieval, no verification, no HTTP."""
+def _raw_run(service: Sequence[Timing], lookup: bool = False) -> list[Timing]:
+    """The same prompts straight through llama-cpp-python: no retrieval, no verification, no HTTP.
+    `lookup`: with prompt-lookup speculative decoding (drafts copied from the prompt's own n-grams)."""
     from llama_cpp import Llama
+    from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
     from rag.modelfile import resolve_model_path
     from rag.prompting import build_messages
     from rag.types import Chunk, Hit
 
     settings = Settings.from_env()
+    draft = LlamaPromptLookupDecoding(num_pred_tokens=10) if lookup else None
     llm = Llama(model_path=str(resolve_model_path(settings.llm_path, settings.model_cache)), n_ctx=settings.llm_context,
-                n_threads=settings.llm_threads, n_threads_batch=settings.llm_threads, verbose=False)
+                n_threads=settings.llm_threads, n_threads_batch=settings.llm_threads, draft_model=draft, verbose=False)
     raw = []
     for timing in service:
         if timing.ttft is None:
@@ -156,11 +172,12 @@ def _raw_run(service: Sequence[Timing]) -> list[Timing]:
                           p["published"], p["source"], p["url"]), p["score"], p["similarity"])
                 for p in timing.passages]
         result = Timing(timing.question)
-        # Leave llama.cpp's KV cache as the service leaves it between answers (its last prompt was a
-        # judge question): only the system prompt is shared with the next prompt. Without this the
-        # raw side reuses the previous question's sources when consecutive questions share them.
-        llm.create_chat_completion([build_messages(timing.question, hits)[0],
-                                    {"role": "user", "content": "Passage: (none)"}], max_tokens=1)
+        if not settings.judge_context:
+            # Leave llama.cpp's KV cache as the service leaves it between answers when the judge
+            # shares its context (the last prompt was a judge question): only the system prompt is
+            # shared with the next prompt, where raw llama.cpp would reuse the previous sources.
+            llm.create_chat_completion([build_messages(timing.question, hits)[0],
+                                        {"role": "user", "content": "Passage: (none)"}], max_tokens=1)
         started = time.perf_counter()
         for chunk in llm.create_chat_completion(build_messages(timing.question, hits), temperature=0.0,
                                                 max_tokens=settings.max_tokens, stream=True):
@@ -172,7 +189,8 @@ def _raw_run(service: Sequence[Timing]) -> list[Timing]:
     return raw
 
 
-def _report(service: list[Timing], raw: list[Timing], build: dict[str, float], cold: float, peak_mb: float) -> str:
+def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]], cold: float,
+            memory_mb: tuple[float, float], lookup: list[Timing] | None = None) -> str:
     generated = [t for t in service if t.ttft is not None]
     pairs = list(zip(generated, raw))
 
@@ -193,9 +211,17 @@ def _report(service: list[Timing], raw: list[Timing], build: dict[str, float], c
         ("decode tokens/s", p([s.completion_tokens / max(_decode_seconds(s), 1e-9) for s in generated]),
          p([r.completion_tokens / max(r.total - (r.ttft or 0), 1e-9) for r in raw]), "—"),
     ]
+    if lookup:
+        rows += [
+            ("raw + prompt-lookup decoding: time to first token, s", "—", p([r.ttft or 0 for r in lookup]),
+             f"lookup / raw {p([(lk.ttft or 0) / (r.ttft or 1) for lk, r in zip(lookup, raw)])}"),
+            ("raw + prompt-lookup decoding: total, s", "—", p([r.total for r in lookup]),
+             f"lookup / raw {p([lk.total / r.total for lk, r in zip(lookup, raw)])}"),
+        ]
     stages = sorted({k for s in service for k in s.stages})
     lines = [
-        f"Written by `python -m bench.speed --questions {len(service)}` on {dt.date.today().isoformat()} "
+        f"Written by `python -m bench.speed --questions {len(service)}{' --lookup' if lookup else ''}` "
+        f"(RAG_JUDGE_CONTEXT={int(Settings.from_env().judge_context)}) on {dt.date.today().isoformat()} "
         f"({len(generated)} of {len(service)} questions generated; the rest abstained before generating). "
         "Values are p50 / p95.",
         "",
@@ -207,10 +233,11 @@ def _report(service: list[Timing], raw: list[Timing], build: dict[str, float], c
         + ", ".join(f"{k} {p([s.stages.get(k, 0) for s in generated])}" for k in stages) + ".",
         "",
         f"Cold start (server process start to the first complete answer): {cold:.1f} s. "
-        f"Peak server memory (VmHWM): {peak_mb:.0f} MB.",
-        f"Index build: {build['index_chunks_per_s']:.1f} chunks/s against the embedder's raw encode "
-        f"{build['raw_chunks_per_s']:.1f} chunks/s on the same {build['chunks']:.0f} chunk texts "
-        f"(ratio {build['index_chunks_per_s'] / build['raw_chunks_per_s']:.2f}).",
+        f"Server memory: peak resident {memory_mb[0]:.0f} MB (VmHWM), proportional {memory_mb[1]:.0f} MB (Pss) "
+        "after the last answer.",
+        *(f"Index build, {b['corpus']}: {b['index_chunks_per_s']:.1f} chunks/s against the embedder's raw "
+          f"encode {b['raw_chunks_per_s']:.1f} chunks/s on the same {b['chunks']} chunk texts "
+          f"(ratio {b['index_chunks_per_s'] / b['raw_chunks_per_s']:.2f})." for b in build),
     ]
     return "\n".join(lines)
 
@@ -251,11 +278,17 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 600)
     raise RuntimeError(f"the server was not ready within {timeout:.0f} s")
 
 
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """(peak resident set, proportional set now). The peak counts the model file's pages once per
+    mapping; with the judge's own context the file is mapped twice but its pages are shared, which
+    the proportional set (each shared page split among its mappings) shows."""
+    def field(path: str, name: str) -> float:
+        for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
+            if line.startswith(name + ":"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    return field("status", "VmHWM"), field("smaps_rollup", "Pss")
 
 
 if __name__ == "__main__":

@@ -87,8 +87,8 @@ def _suite(suite: str, settings: Settings) -> tuple[list[Question], list[Article
 
 
 def _index(indexer: Indexer, corpus: Sequence[Article]) -> None:
-    for article in corpus:
-        indexer.index(article)
+    for _ in indexer.index_all(corpus):
+        pass
 
 
 def _measure(suite: str, chunks: int, name: str, retriever: Retriever, questions: Sequence[Question],

@@ -10,6 +10,7 @@ from pathlib import Path
 from rag.articles import SUPPORTED_SUFFIXES, read_path
 from rag.errors import BadArticle
 from rag.ingest import Indexer, IndexOutcome
+from rag.types import Article
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +44,23 @@ def build(indexer: Indexer, files: list[Path], prune: bool = False,
     """Index every file; with `prune`, delete indexed articles that no longer come from these files."""
     report = BuildReport()
     origins: dict[str, str] = {}  # article id -> the file it came from in this build
-    for path in progress(files):
-        try:
-            articles = read_path(path)
-        except BadArticle as exc:
-            report.failures.append((str(path), exc.message))
-            continue
-        for article in articles:
-            if article.article_id in origins:  # two files, one id: the second would silently replace the first
-                report.failures.append((str(path), f"article id {article.article_id!r} is also used by "
-                                                   f"{origins[article.article_id]}"))
+
+    def readable_articles() -> Iterator[Article]:
+        for path in progress(files):
+            try:
+                articles = read_path(path)
+            except BadArticle as exc:
+                report.failures.append((str(path), exc.message))
                 continue
-            origins[article.article_id] = str(path)
-            report.outcomes.append(indexer.index(article))
+            for article in articles:
+                if article.article_id in origins:  # two files, one id: the second would silently replace the first
+                    report.failures.append((str(path), f"article id {article.article_id!r} is also used by "
+                                                       f"{origins[article.article_id]}"))
+                    continue
+                origins[article.article_id] = str(path)
+                yield article
+
+    report.outcomes.extend(indexer.index_all(readable_articles()))
     if prune and not report.failures:  # a failed read must not look like a removed article
         seen = {o.article_id for o in report.outcomes}
         for summary in indexer.store.articles():

@@ -13,6 +13,8 @@ from rag.errors import ModelUnavailable
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]
+# A judge prompt is the system message, one or a few passages and a sentence: well under this.
+JUDGE_CONTEXT_TOKENS = 2048
 
 
 class Generation(Protocol):
@@ -39,16 +41,17 @@ class Generator(Protocol):
 class LlamaGenerator:
     """A GGUF model run in-process by llama.cpp, one generation at a time."""
 
-    def __init__(self, model_path: Path, name: str | None = None, n_ctx: int = 4096, n_threads: int = 2) -> None:
-        from llama_cpp import Llama
+    def __init__(self, model_path: Path, name: str | None = None, n_ctx: int = 4096, n_threads: int = 2,
+                 judge_context: bool = True) -> None:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         log.info("loading generator from %s", model_path)
-        try:
-            self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads,
-                              n_threads_batch=n_threads, verbose=False)
-        except (ValueError, RuntimeError) as exc:
-            raise ModelUnavailable(f"RAG_LLM_PATH={model_path}: llama.cpp could not load it ({exc})") from None
+        self._llm = _load(model_path, n_ctx, n_threads)
+        # The judge's yes/no prompts get a context of their own (and its own KV cache). Sharing one
+        # context, every judge call evicted the answer prompt's sources, and the next question often
+        # starts with the same passages: with its own context, llama.cpp reuses them (prefix match).
+        # Costs a second copy of the repacked weights and a KV cache (~0.9 GB; the file pages are shared).
+        self._judge_llm = _load(model_path, JUDGE_CONTEXT_TOKENS, n_threads) if judge_context else self._llm
         metadata = self._llm.metadata
         template = metadata.get("tokenizer.chat_template")
         if not template:
@@ -83,8 +86,8 @@ class LlamaGenerator:
 
         prompt = self._format(messages=list(messages)).prompt
         with self._lock:
-            self._llm.create_completion(prompt, max_tokens=1, temperature=0.0,
-                                        logits_processor=LogitsProcessorList([capture]))
+            self._judge_llm.create_completion(prompt, max_tokens=1, temperature=0.0,
+                                              logits_processor=LogitsProcessorList([capture]))
         logits = captured[0]
         weights = np.exp(logits - logits.max())
         yes, no = weights[self._yes_ids].sum(), weights[self._no_ids].sum()
@@ -92,6 +95,16 @@ class LlamaGenerator:
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+
+def _load(model_path: Path, n_ctx: int, n_threads: int) -> Any:
+    from llama_cpp import Llama
+
+    try:
+        return Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
+                     verbose=False)
+    except (ValueError, RuntimeError) as exc:
+        raise ModelUnavailable(f"RAG_LLM_PATH={model_path}: llama.cpp could not load it ({exc})") from None
 
 
 class _LlamaGeneration:

@@ -7,6 +7,7 @@ reader never sees an article vanish while it is being replaced.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -14,7 +15,7 @@ from rag.chunking import chunk_article
 from rag.embedding import Embedder
 from rag.errors import DocumentNotFound
 from rag.store import ChromaStore
-from rag.types import Article
+from rag.types import Article, Chunk
 
 Status = Literal["added", "updated", "unchanged"]
 
@@ -32,17 +33,42 @@ class Indexer:
     store: ChromaStore
     chunk_chars: int = 600
 
+    batch_chunks: int = 64  # chunks embedded per encoder call when indexing many articles
+
     def index(self, article: Article) -> IndexOutcome:
         """Add or replace one article; an unchanged article costs no embedding."""
-        chunks = chunk_article(article, self.chunk_chars)
-        existing = self.store.chunk_hashes(article.article_id)
-        new_ids = {c.chunk_id for c in chunks}
-        if set(existing) == new_ids and set(existing.values()) == {article.content_hash}:
-            return IndexOutcome(article.article_id, "unchanged", len(chunks))
-        vectors = self.embedder.embed_documents([c.text for c in chunks])
-        self.store.upsert(chunks, vectors, content_hash=article.content_hash, origin=article.origin)
-        self.store.delete_chunks(set(existing) - new_ids)
-        return IndexOutcome(article.article_id, "updated" if existing else "added", len(chunks))
+        return next(iter(self.index_all([article])))
+
+    def index_all(self, articles: Iterable[Article]) -> Iterator[IndexOutcome]:
+        """Add or replace articles, yielding each one's outcome once it is written.
+
+        The chunks of several articles are embedded in one encoder call (short articles one at a
+        time leave the encoder's batching unused: index build ran at 0.68x raw encode), but each
+        article is still written on its own, so a crash loses only the articles not yet written.
+        """
+        pending: list[tuple[Article, list[Chunk], dict[str, str]]] = []
+        for article in articles:
+            chunks = chunk_article(article, self.chunk_chars)
+            existing = self.store.chunk_hashes(article.article_id)
+            if set(existing) == {c.chunk_id for c in chunks} and set(existing.values()) == {article.content_hash}:
+                yield IndexOutcome(article.article_id, "unchanged", len(chunks))
+                continue
+            pending.append((article, chunks, existing))
+            if sum(len(chunks) for _, chunks, _ in pending) >= self.batch_chunks:
+                yield from self._write(pending)
+                pending = []
+        yield from self._write(pending)
+
+    def _write(self, pending: list[tuple[Article, list[Chunk], dict[str, str]]]) -> Iterator[IndexOutcome]:
+        if not pending:
+            return
+        vectors = self.embedder.embed_documents([c.text for _, chunks, _ in pending for c in chunks])
+        offset = 0
+        for article, chunks, existing in pending:
+            own, offset = vectors[offset:offset + len(chunks)], offset + len(chunks)
+            self.store.upsert(chunks, own, content_hash=article.content_hash, origin=article.origin)
+            self.store.delete_chunks(set(existing) - {c.chunk_id for c in chunks})
+            yield IndexOutcome(article.article_id, "updated" if existing else "added", len(chunks))
 
     def delete(self, article_id: str) -> int:
         """Remove an article and all its chunks; DocumentNotFound when there is none."""

@@ -71,7 +71,8 @@ def load_generator(settings: Settings) -> LlamaGenerator | RemoteGenerator:
         return RemoteGenerator(settings.llm_url, settings.llm_model, settings.llm_timeout, settings.llm_retries)
     path = resolve_model_path(settings.llm_path, settings.model_cache)
     name = DEFAULT_MODEL.name if settings.llm_path is None else None
-    return LlamaGenerator(path, name=name, n_ctx=settings.llm_context, n_threads=settings.llm_threads)
+    return LlamaGenerator(path, name=name, n_ctx=settings.llm_context, n_threads=settings.llm_threads,
+                          judge_context=settings.judge_context)
 
 
 def policy_from(settings: Settings) -> AnswerPolicy:

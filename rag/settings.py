@@ -43,6 +43,9 @@ class Settings:
     # Passages scoring below this are not relevant (reranker probability; cosine when rerank is off).
     min_relevance: float = 0.20
     grammar: bool = False  # constrain answers to "sentence [n]." form with a llama.cpp grammar
+    # The model judge runs in a llama.cpp context of its own, so the answer prompt's passages stay
+    # cached for the next question (measured in docs/performance.md); costs ~0.9 GB more memory.
+    judge_context: bool = True
     judge: str = "model"  # verification judge: "model" (rules + the generator's yes/no) or "rules"
     chunk_chars: int = 600
     max_question_chars: int = 1000

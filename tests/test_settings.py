@@ -1,0 +1,19 @@
+from dataclasses import fields
+
+import pytest
+
+from rag.errors import BadRequest
+from rag.settings import PROJECT_ROOT, Settings
+
+
+def test_every_setting_is_in_the_readme_settings_table() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    missing = [f.name for f in fields(Settings) if f"| `RAG_{f.name.upper()}` |" not in readme]
+    assert missing == []
+
+
+def test_settings_are_read_from_rag_variables_and_bad_values_are_named() -> None:
+    settings = Settings.from_env({"RAG_JUDGE_CONTEXT": "0", "RAG_TOP_K": "6"})
+    assert settings.judge_context is False and settings.top_k == 6
+    with pytest.raises(BadRequest, match="RAG_JUDGE_CONTEXT='maybe'"):
+        Settings.from_env({"RAG_JUDGE_CONTEXT": "maybe"})

@@ -93,8 +93,24 @@ class LlamaGenerator:
         yes, no = weights[self._yes_ids].sum(), weights[self._no_ids].sum()
         return float(yes / (yes + no)) if yes + no > 0 else 0.5
 
+    def cached_tokens(self, messages: Sequence[Message]) -> int:
+        """How many leading tokens of this prompt the answer context holds in its KV cache: what
+        llama.cpp will not have to process again."""
+        prompt = self._format(messages=list(messages)).prompt
+        tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        with self._lock:
+            held = self._llm.input_ids[: self._llm.n_tokens].tolist()
+        return sum(1 for _ in _takewhile_equal(held, tokens))
+
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+
+def _takewhile_equal(a: Sequence[int], b: Sequence[int]) -> Iterator[int]:
+    for x, y in zip(a, b):
+        if x != y:
+            return
+        yield x
 
 
 def _load(model_path: Path, n_ctx: int, n_threads: int) -> Any:

@@ -55,6 +55,16 @@ def test_the_september_commitment_is_answered_with_26_and_cited_to_the_september
     assert any("26" in c["text"] for c in september)
 
 
+def test_verification_leaves_the_answer_prompt_cached_for_the_next_question(real_services: Services) -> None:
+    """The judge runs in its own llama.cpp context, so after an answer and its verification the
+    answer context still holds that prompt: a next question starting with the same passages reuses them."""
+    answer = real_services.pipeline.ask(COMMITTED)
+    assert not answer.abstained and any(s.verdict != "removed" for s in answer.sentences)
+    generator = real_services.pipeline.generator
+    messages = build_messages(answer.question, answer.passages)
+    assert generator.cached_tokens(messages) == answer.usage.prompt_tokens
+
+
 def test_a_question_the_articles_cannot_answer_abstains(real_client: TestClient) -> None:
     body = real_client.post("/ask", json={"question": "What is the boiling point of ethanol?"}).json()
     assert body["abstained"] is True and body["citations"] == []

@@ -126,3 +126,14 @@ def test_near_duplicate_passages_fold_into_one_hit_as_corroboration(services: Se
     assert len(copies) == 1 and len(hits) == 4
     assert [d.article_id for d in copies[0].duplicates] == [
         ({"outlet-a", "outlet-b"} - {copies[0].chunk.article_id}).pop()]
+
+
+def test_the_reranker_blends_with_the_fused_order_instead_of_overriding_it(services: Services) -> None:
+    query = "How many countries committed to the reassurance force?"
+    fused = replace(services.pipeline.retriever, reranker=None).search(query, 8)
+    first, later = fused[0], fused[3]
+    close = _ByOrder({first.chunk.text[:40]: 0.60, later.chunk.text[:40]: 0.62})
+    clear = _ByOrder({first.chunk.text[:40]: 0.60, later.chunk.text[:40]: 0.95})
+    assert replace(services.pipeline.retriever, reranker=close).search(query, 1)[0].chunk == first.chunk
+    reranked = replace(services.pipeline.retriever, reranker=clear).search(query, 1)[0]
+    assert reranked.chunk == later.chunk and reranked.score == pytest.approx(0.95)

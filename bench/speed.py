@@ -162,8 +162,11 @@ def _raw_run(service: Sequence[Timing], lookup: bool = False) -> list[Timing]:
 
     settings = Settings.from_env()
     draft = LlamaPromptLookupDecoding(num_pred_tokens=10) if lookup else None
+    # logits_all must be passed with a draft model: llama-cpp-python 0.3.36 turns it on internally but
+    # sizes its logits buffer from the argument, and the first prompt past n_batch tokens then fails.
     llm = Llama(model_path=str(resolve_model_path(settings.llm_path, settings.model_cache)), n_ctx=settings.llm_context,
-                n_threads=settings.llm_threads, n_threads_batch=settings.llm_threads, draft_model=draft, verbose=False)
+                n_threads=settings.llm_threads, n_threads_batch=settings.llm_threads, draft_model=draft,
+                logits_all=lookup, verbose=False)
     raw = []
     for timing in service:
         if timing.ttft is None:

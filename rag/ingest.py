@@ -42,33 +42,44 @@ class Indexer:
     def index_all(self, articles: Iterable[Article]) -> Iterator[IndexOutcome]:
         """Add or replace articles, yielding each one's outcome once it is written.
 
-        The chunks of several articles are embedded in one encoder call (short articles one at a
-        time leave the encoder's batching unused: index build ran at 0.68x raw encode), but each
-        article is still written on its own, so a crash loses only the articles not yet written.
+        Articles go in groups of about `batch_chunks` chunks: one store read to find what changed,
+        one encoder call, one store write (per-article calls left index build at 0.30x the raw
+        encode rate on 326 one-chunk articles). New chunks are written before stale ones are
+        deleted, and an interrupted group is simply re-indexed on the next run: an article whose
+        stored chunks do not match its ids and content hash counts as changed.
         """
-        pending: list[tuple[Article, list[Chunk], dict[str, str]]] = []
+        group: list[tuple[Article, list[Chunk]]] = []
         for article in articles:
-            chunks = chunk_article(article, self.chunk_chars)
-            existing = self.store.chunk_hashes(article.article_id)
-            if set(existing) == {c.chunk_id for c in chunks} and set(existing.values()) == {article.content_hash}:
-                yield IndexOutcome(article.article_id, "unchanged", len(chunks))
-                continue
-            pending.append((article, chunks, existing))
-            if sum(len(chunks) for _, chunks, _ in pending) >= self.batch_chunks:
-                yield from self._write(pending)
-                pending = []
-        yield from self._write(pending)
+            if any(queued.article_id == article.article_id for queued, _ in group):
+                yield from self._index_group(group)  # a second version must see the first one's chunks
+                group = []
+            group.append((article, chunk_article(article, self.chunk_chars)))
+            if sum(len(chunks) for _, chunks in group) >= self.batch_chunks:
+                yield from self._index_group(group)
+                group = []
+        yield from self._index_group(group)
 
-    def _write(self, pending: list[tuple[Article, list[Chunk], dict[str, str]]]) -> Iterator[IndexOutcome]:
-        if not pending:
-            return
-        vectors = self.embedder.embed_documents([c.text for _, chunks, _ in pending for c in chunks])
-        offset = 0
-        for article, chunks, existing in pending:
-            own, offset = vectors[offset:offset + len(chunks)], offset + len(chunks)
-            self.store.upsert(chunks, own, content_hash=article.content_hash, origin=article.origin)
-            self.store.delete_chunks(set(existing) - {c.chunk_id for c in chunks})
-            yield IndexOutcome(article.article_id, "updated" if existing else "added", len(chunks))
+    def _index_group(self, group: list[tuple[Article, list[Chunk]]]) -> Iterator[IndexOutcome]:
+        stored = self.store.chunk_hashes_of(list(dict.fromkeys(article.article_id for article, _ in group)))
+        changed: list[tuple[Article, list[Chunk], dict[str, str]]] = []
+        outcomes: list[IndexOutcome] = []
+        for article, chunks in group:
+            existing = stored[article.article_id]
+            if set(existing) == {c.chunk_id for c in chunks} and set(existing.values()) == {article.content_hash}:
+                outcomes.append(IndexOutcome(article.article_id, "unchanged", len(chunks)))
+                continue
+            changed.append((article, chunks, existing))
+            outcomes.append(IndexOutcome(article.article_id, "updated" if existing else "added", len(chunks)))
+        if changed:
+            vectors = self.embedder.embed_documents([c.text for _, chunks, _ in changed for c in chunks])
+            offset, writes = 0, []
+            for article, chunks, _ in changed:
+                writes.append((chunks, vectors[offset:offset + len(chunks)], article.content_hash, article.origin))
+                offset += len(chunks)
+            self.store.upsert_articles(writes)
+            self.store.delete_chunks({cid for article, chunks, existing in changed
+                                      for cid in set(existing) - {c.chunk_id for c in chunks}})
+        yield from outcomes
 
     def delete(self, article_id: str) -> int:
         """Remove an article and all its chunks; DocumentNotFound when there is none."""

@@ -58,3 +58,21 @@ def test_chroma_is_never_asked_to_embed_text_itself(services: Services) -> None:
 def test_the_store_reopens_with_what_was_indexed(services: Services, settings: Settings) -> None:
     count = services.store.count()
     assert open_store(settings, HashingEmbedder().name).count() == count > 0
+
+
+def test_many_articles_are_indexed_in_groups_with_one_outcome_each(services: Services) -> None:
+    articles = [Article(f"zz-{i}", f"Story {i}", f"Sentence number {i} about the harbour. " * (1 + i % 3))
+                for i in range(40)]
+    indexer = replace(services.indexer, batch_chunks=8)
+    outcomes = list(indexer.index_all(articles))
+    assert [(o.article_id, o.status) for o in outcomes] == [(f"zz-{i}", "added") for i in range(40)]
+    assert all(services.store.chunk_hashes(a.article_id) for a in articles)
+    assert {o.status for o in indexer.index_all(articles)} == {"unchanged"}
+
+
+def test_two_versions_of_one_article_in_one_batch_leave_only_the_second(services: Services) -> None:
+    long = Article("zz-twice", "Twice", "The first version is long. " * 60)
+    short = replace(long, text="The second version is short.")
+    outcomes = list(services.indexer.index_all([long, short]))
+    assert [o.status for o in outcomes] == ["added", "updated"]
+    assert [c.text for c in services.store.chunks("zz-twice")] == ["The second version is short."]

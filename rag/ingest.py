@@ -32,12 +32,12 @@ class Indexer:
     embedder: Embedder
     store: ChromaStore
     chunk_chars: int = 600
-
     batch_chunks: int = 64  # chunks embedded per encoder call when indexing many articles
 
     def index(self, article: Article) -> IndexOutcome:
         """Add or replace one article; an unchanged article costs no embedding."""
-        return next(iter(self.index_all([article])))
+        [outcome] = self.index_all([article])
+        return outcome
 
     def index_all(self, articles: Iterable[Article]) -> Iterator[IndexOutcome]:
         """Add or replace articles, yielding each one's outcome once it is written.

@@ -26,8 +26,8 @@ TIME_PREFERENCE = 0.15
 DUPLICATE_OVERLAP = 0.8  # share of the shorter passage's word trigrams found in the other one
 # The final order blends the reranker (this share) with the candidate's place in the fused list (the
 # rest), instead of letting the reranker alone decide: on MultiHop-RAG the ms-marco cross-encoder
-# alone ranked worse than fusion (MRR@10 0.809 vs 0.870, 8 candidates); the blend keeps fusion's
-# 0.865 there and the reranker's Hits@4 of 1.0 on the seed questions (docs/retrieval.md).
+# alone ranked worse than fusion (MRR@10 0.804 vs 0.868); the blend keeps 0.864 there and the
+# reranker's Hits@4 of 1.0 on the seed questions (python -m eval retrieval, docs/retrieval.md).
 RERANK_WEIGHT = 0.7
 
 

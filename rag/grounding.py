@@ -7,7 +7,10 @@
    the claim is ("Italy will send troops" vs "Italy will not send troops");
 3. lexical alignment: the share of the claim's content words (crudely stemmed) that the passage
    contains must reach `min_coverage`.
-`ModelJudge` keeps the veto and replaces checks 2-3 by the generator's own yes/no judgement.
+`ModelJudge` keeps the veto and replaces checks 2-3 by the generator's own yes/no judgement,
+except for a claim that repeats one passage sentence (`copies_a_sentence`): that one is supported
+without asking the model, which is both faster and right more often (a small model doubts some
+verbatim copies, docs/evaluation.md).
 Both are measured on eval/data/judge_pairs.jsonl by `python -m eval judge`.
 """
 
@@ -62,6 +65,31 @@ def best_aligned_sentence(claim: str, passage: str) -> str:
     return max(sentences, key=lambda s: len(claim_words & set(content_words(s))))
 
 
+# Fewer content words than this make a bare answer ("Friedrich Merz.", "Yes."), not a statement:
+# too little to count as a copy of a sentence, or to be scored for relevance on its own.
+MIN_STATEMENT_WORDS = 5
+
+
+def copies_a_sentence(claim: str, passage: str) -> bool:
+    """Does `claim` repeat one sentence of `passage`: every content word of the claim in that
+    sentence, in the same order, and negated exactly when the sentence is? The passage sentence may
+    hold more words (the claim may shorten it); the claim may add none, reorder none ("Russia
+    attacked Ukraine" is no copy of "Ukraine attacked Russia") and drop no negation."""
+    words = content_words(claim)
+    if len(words) < MIN_STATEMENT_WORDS:
+        return False
+    for span in sentence_spans(passage):
+        sentence = passage[span.start:span.end]
+        if _in_order(words, content_words(sentence)) and is_negated(claim) == is_negated(sentence):
+            return True
+    return False
+
+
+def _in_order(words: list[str], sentence: list[str]) -> bool:
+    remaining = iter(sentence)
+    return all(word in remaining for word in words)  # `in` consumes the iterator up to the match
+
+
 def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
     """The deterministic check both judges start with: a rejection naming the first missing fact, or None."""
     missing = missing_facts(claim, passage, given)
@@ -88,7 +116,7 @@ class RuleJudge:
 class ModelJudge:
     """The fact veto first (cheap, and it catches what a small model misses: changed figures and
     names); a claim that passes is put to the generator as a constrained yes/no question, and is
-    supported when P(yes) >= `min_yes`. `score` is that probability.
+    supported when P(yes) >= `min_yes`. `score` is that probability (1.0 for a copied sentence).
 
     Measured on the labelled pairs (eval/data/judge_pairs.jsonl), the model's P(yes) alone reaches
     balanced accuracy 0.85 at 0.5, 0.95 at 0.7 and 0.97 at 0.8; with the veto, 0.94 at 0.7 and
@@ -104,6 +132,8 @@ class ModelJudge:
     def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
         if vetoed := veto(claim, passage, given):
             return vetoed
+        if copies_a_sentence(claim, passage):
+            return Judgement(True, 1.0)
         p_yes = self.generator.yes_probability(build_judge_messages(claim, passage))
         if p_yes < self.min_yes:
             return Judgement(False, p_yes, f"the model judges that the passage does not state it (p={p_yes:.2f})")

@@ -42,6 +42,9 @@ class Settings:
     evidence: bool = False
     # Passages scoring below this are not relevant (reranker probability; cosine when rerank is off).
     min_relevance: float = 0.20
+    # An answer none of whose sentences the reranker scores this relevant to the question is removed:
+    # true sentences beside the point are no answer (rag.verification; 0 turns the check off).
+    min_answer_relevance: float = 0.6
     grammar: bool = False  # constrain answers to "sentence [n]." form with a llama.cpp grammar
     # The model judge runs in a llama.cpp context of its own, so the answer prompt's passages stay
     # cached for the next question (measured in docs/performance.md); costs ~0.9 GB more memory.

@@ -1,5 +1,5 @@
 from rag.fakes import ScriptedGenerator
-from rag.grounding import ModelJudge, RuleJudge
+from rag.grounding import ModelJudge, RuleJudge, copies_a_sentence
 
 PASSAGE = ("Meloni says Italy will not send troops, but it could help monitor any potential deal. "
            "France and the United Kingdom are leading the way in putting together a reassurance force.")
@@ -25,3 +25,16 @@ def test_the_model_gets_the_last_word_on_claims_the_rules_let_through() -> None:
     judgement = ModelJudge(ScriptedGenerator("")).judge(
         "France and the United Kingdom will command the reassurance force.", PASSAGE)
     assert not judgement.supported and "model" in judgement.reason
+
+
+def test_a_copied_sentence_is_supported_without_asking_the_model() -> None:
+    generator = ScriptedGenerator("")
+    judgement = ModelJudge(generator).judge("Italy will not send troops, but it could help monitor any deal.", PASSAGE)
+    assert judgement.supported and judgement.score == 1.0 and generator.calls == []
+
+
+def test_a_copy_must_keep_the_order_and_the_negation_of_its_sentence() -> None:
+    assert copies_a_sentence("France and the United Kingdom are leading the reassurance force.", PASSAGE)
+    assert not copies_a_sentence("The United Kingdom and France are leading the reassurance force.", PASSAGE)
+    assert not copies_a_sentence("Meloni says Italy will send troops to monitor any potential deal.", PASSAGE)
+    assert not copies_a_sentence("Italy will not send troops.", PASSAGE)  # too short to count as a copy

@@ -65,6 +65,19 @@ def test_verification_leaves_the_answer_prompt_cached_for_the_next_question(real
     assert generator.cached_tokens(messages) == answer.usage.prompt_tokens
 
 
+def test_the_real_reranker_removes_a_true_sentence_that_answers_another_question(real_services: Services) -> None:
+    """Session 3's seed run answered "Who will command the force?" with this true sentence."""
+    deploy = ("French and British military officials will work with Ukrainian counterparts to decide where the "
+              "contingents could be deployed in Ukraine.")
+    hits = real_services.pipeline.search(deploy)
+    verifier = real_services.pipeline.verifier
+    answer = f"{deploy[:-1]} [1]."
+    [answering] = verifier.check(answer, hits, "Who will decide where the contingents could be deployed?")
+    assert answering.verdict == "supported", answering
+    [beside] = verifier.check(answer, hits, "Who will command the European reassurance force in Ukraine?")
+    assert beside.verdict == "removed" and "does not answer the question" in beside.reason, beside
+
+
 def test_a_question_the_articles_cannot_answer_abstains(real_client: TestClient) -> None:
     body = real_client.post("/ask", json={"question": "What is the boiling point of ethanol?"}).json()
     assert body["abstained"] is True and body["citations"] == []

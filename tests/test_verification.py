@@ -47,3 +47,40 @@ def test_a_sentence_that_only_restates_the_question_is_removed() -> None:
     [checked] = Verifier(RuleJudge()).check("The countries that pledged aid worth 2 billion euros are [1].", HITS,
                                             question)
     assert checked.verdict == "removed" and "restates the question" in checked.reason
+
+
+class ScoredRelevance:
+    """A reranker stand-in that gives each sentence a fixed relevance to the question."""
+
+    name = "scripted"
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores = scores
+        self.asked: list[list[str]] = []
+
+    def score(self, query: str, passages: list[str]) -> list[float]:
+        self.asked.append(list(passages))
+        return [self.scores[p] for p in passages]
+
+
+ITALY_CLAIM = "Italy will not send troops but could help monitor any potential deal."
+
+
+def test_a_true_answer_beside_the_question_is_removed_with_its_relevance() -> None:
+    relevance = ScoredRelevance({ITALY_CLAIM: 0.5})
+    [checked] = Verifier(RuleJudge(), relevance).check(f"{ITALY_CLAIM[:-1]} [3].", HITS, "Who commands the force?")
+    assert checked.verdict == "removed" and checked.text == "" and "relevance 0.50" in checked.reason
+
+
+def test_one_sentence_that_answers_keeps_the_others() -> None:
+    aid = "Macron announced aid worth $2.15 billion."
+    relevance = ScoredRelevance({ITALY_CLAIM: 0.1, aid: 0.9})
+    checked = Verifier(RuleJudge(), relevance).check(f"{aid[:-1]} [1]. {ITALY_CLAIM[:-1]} [3].", HITS,
+                                                     "How much aid did Macron announce?")
+    assert [c.verdict for c in checked] == ["supported", "supported"]
+
+
+def test_a_bare_answer_is_not_scored_for_relevance() -> None:
+    relevance = ScoredRelevance({})
+    [checked] = Verifier(RuleJudge(), relevance).check("Macron [1].", HITS, "Who announced the aid?")
+    assert checked.verdict != "removed" and relevance.asked == []

@@ -32,3 +32,22 @@ def test_the_table_replaces_only_what_is_between_its_markers(tmp_path: Path, mon
     text = doc.read_text()
     assert text.startswith("intro\n") and text.endswith("outro\n") and "old table" not in text
     assert "| seed | dense | 39 | 45 | 0.900 | 1.000 | 0.800 | — | 12 | 30 |" in text
+
+
+class _Listing:
+    """A retriever stand-in returning a fixed ranking, recording how many passages it was asked for."""
+
+    def __init__(self, ids: str, candidates: int = 12) -> None:
+        self.hits = [Hit(Chunk(i, "a", f"text {i}", 0, 6, 0, "t"), 1.0, 1.0) for i in ids]
+        self.candidates = candidates
+        self.asked: list[int] = []
+
+    def search(self, query: str, top_k: int) -> list[Hit]:
+        self.asked.append(top_k)
+        return self.hits[:top_k]
+
+
+def test_only_the_candidates_are_reranked_and_the_fused_order_follows() -> None:
+    reranked, fused = _Listing("ca", candidates=2), _Listing("abcd")
+    hits, _ = retrieval._ranked(reranked, fused, "q", 4)  # type: ignore[arg-type]
+    assert [h.chunk.chunk_id for h in hits] == ["c", "a", "b", "d"] and reranked.asked == [2]

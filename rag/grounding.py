@@ -90,6 +90,14 @@ def _in_order(words: list[str], sentence: list[str]) -> bool:
     return all(word in remaining for word in words)  # `in` consumes the iterator up to the match
 
 
+def as_statement(claim: str, question: str) -> str:
+    """What the model judge is asked about: the claim, or for a bare answer ("Friedrich Merz.", which
+    states nothing on its own) the answer given to the question."""
+    if question and len(content_words(claim)) < MIN_STATEMENT_WORDS:
+        return f'The answer to the question "{question}" is: {claim}'
+    return claim
+
+
 def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
     """The deterministic check both judges start with: a rejection naming the first missing fact, or None."""
     missing = missing_facts(claim, passage, given)
@@ -134,7 +142,7 @@ class ModelJudge:
             return vetoed
         if copies_a_sentence(claim, passage):
             return Judgement(True, 1.0)
-        p_yes = self.generator.yes_probability(build_judge_messages(claim, passage))
+        p_yes = self.generator.yes_probability(build_judge_messages(as_statement(claim, given), passage))
         if p_yes < self.min_yes:
             return Judgement(False, p_yes, f"the model judges that the passage does not state it (p={p_yes:.2f})")
         return Judgement(True, p_yes)

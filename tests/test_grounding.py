@@ -1,5 +1,5 @@
 from rag.fakes import ScriptedGenerator
-from rag.grounding import ModelJudge, RuleJudge, copies_a_sentence
+from rag.grounding import ModelJudge, RuleJudge, as_statement, copies_a_sentence
 
 PASSAGE = ("Meloni says Italy will not send troops, but it could help monitor any potential deal. "
            "France and the United Kingdom are leading the way in putting together a reassurance force.")
@@ -38,3 +38,10 @@ def test_a_copy_must_keep_the_order_and_the_negation_of_its_sentence() -> None:
     assert not copies_a_sentence("The United Kingdom and France are leading the reassurance force.", PASSAGE)
     assert not copies_a_sentence("Meloni says Italy will send troops to monitor any potential deal.", PASSAGE)
     assert not copies_a_sentence("Italy will not send troops.", PASSAGE)  # too short to count as a copy
+
+
+def test_a_bare_answer_is_judged_as_the_answer_to_its_question() -> None:
+    assert as_statement("Meloni.", "Who says Italy will not send troops?") == \
+        'The answer to the question "Who says Italy will not send troops?" is: Meloni.'
+    claim = "France and the United Kingdom are leading the reassurance force."
+    assert as_statement(claim, "Who leads?") == claim

@@ -34,14 +34,14 @@ START, END = "<!-- retrieval-table:start -->", "<!-- retrieval-table:end -->"
 # places past them come from the fused list in order (see `_ranked`).
 Config = tuple[str, Mode, bool, int | None, float]
 DEFAULT = ("hybrid + rerank (default)", "hybrid", True, None, RERANK_WEIGHT)
-SIX = ("hybrid + rerank, 6 candidates", "hybrid", True, 6, RERANK_WEIGHT)
+EIGHT = ("hybrid + rerank, 8 candidates", "hybrid", True, 8, RERANK_WEIGHT)
 TWELVE = ("hybrid + rerank, 12 candidates", "hybrid", True, 12, RERANK_WEIGHT)
 CONFIGS: tuple[Config, ...] = (
     ("dense", "dense", False, None, RERANK_WEIGHT), ("bm25", "lexical", False, None, RERANK_WEIGHT),
     ("hybrid (RRF)", "hybrid", False, None, RERANK_WEIGHT),
     ("dense + rerank", "dense", True, None, RERANK_WEIGHT), DEFAULT,
-    ("hybrid + rerank alone, no blend", "hybrid", True, None, 1.0), SIX, TWELVE)
-SCALE_CONFIGS: tuple[Config, ...] = (*CONFIGS[:3], DEFAULT, SIX, TWELVE)
+    ("hybrid + rerank alone, no blend", "hybrid", True, None, 1.0), EIGHT, TWELVE)
+SCALE_CONFIGS: tuple[Config, ...] = (*CONFIGS[:3], DEFAULT, EIGHT, TWELVE)
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def run(suites: Sequence[str], out: Path, embed_model: str | None = None, write_
             rows.append(_measure(suite, store.count(), name, retriever, questions, fact_rule, fused=fused))
             print(_markdown_row(rows[-1]), flush=True)
     if write_doc:
-        write_table(rows, embedder)
+        write_table(rows, embedder, settings.rerank_candidates)
     return rows
 
 
@@ -155,12 +155,12 @@ def _markdown_row(row: Row) -> str:
             f"{row.mrr10:.3f} | {recall} | {row.p50_ms:.0f} | {row.p95_ms:.0f} |")
 
 
-def write_table(rows: Sequence[Row], embedder: Embedder) -> None:
+def write_table(rows: Sequence[Row], embedder: Embedder, candidates: int) -> None:
     """Replace the table between the markers in docs/retrieval.md."""
     table = "\n".join([
         f"Written by `python -m eval retrieval` on {dt.date.today().isoformat()} ({platform.machine()}, "
-        f"embedder `{embedder.name}`). Latency is per query, the whole retrieval: embedding the query, "
-        "search, fusion, rerank.",
+        f"embedder `{embedder.name}`, default {candidates} rerank candidates). Latency is per query, the "
+        "whole retrieval: embedding the query, search, fusion, rerank.",
         "",
         "| suite | configuration | chunks | questions | Hits@4 | Hits@10 | MRR@10 | evidence recall@10 | p50 ms "
         "| p95 ms |",
@@ -211,7 +211,7 @@ def run_scale(sizes: Sequence[int], out: Path, write_doc: bool = True) -> list[S
             rows.append(ScaleRow(row.chunks, name, row.p50_ms, row.p95_ms))
             print(f"| {row.chunks} | {name} | {row.p50_ms:.0f} | {row.p95_ms:.0f} |", flush=True)
     if write_doc:
-        _write_scale_table(rows)
+        _write_scale_table(rows, settings.rerank_candidates)
     return rows
 
 
@@ -245,10 +245,11 @@ def _pad(store: object, corpus: Sequence[Article], size: int, dimension: int) ->
         store.upsert(chunks, vectors.tolist(), content_hash="filler", origin="filler")
 
 
-def _write_scale_table(rows: Sequence[ScaleRow]) -> None:
+def _write_scale_table(rows: Sequence[ScaleRow], candidates: int) -> None:
     table = "\n".join([
         f"Written by `python -m eval retrieval --scale ...` on {dt.date.today().isoformat()}: the seed "
-        "questions against the seed articles padded with generated filler chunks to each size.",
+        "questions against the seed articles padded with generated filler chunks to each size "
+        f"(default {candidates} rerank candidates).",
         "",
         "| chunks | configuration | p50 ms | p95 ms |",
         "|---|---|---|---|",

@@ -28,7 +28,7 @@ def test_the_table_replaces_only_what_is_between_its_markers(tmp_path: Path, mon
     class Named:
         name = "all-MiniLM-L6-v2"
 
-    retrieval.write_table([row], Named())  # type: ignore[arg-type]
+    retrieval.write_table([row], Named(), 6)  # type: ignore[arg-type]
     text = doc.read_text()
     assert text.startswith("intro\n") and text.endswith("outro\n") and "old table" not in text
     assert "| seed | dense | 39 | 45 | 0.900 | 1.000 | 0.800 | — | 12 | 30 |" in text

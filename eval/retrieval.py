@@ -124,9 +124,9 @@ def _ranked(retriever: Retriever, fused: Retriever | None, question: str, top_k:
     """The `top_k` passages for `question` and the seconds the retriever took.
 
     A reranking retriever asked for more than its candidates would rerank them all; the service
-    never does (it asks for its top_k, 4, and reranks 8), so here the reranker scores only the
-    candidates, and the places after them follow the `fused` (unreranked) order, untimed. Hits@4 and
-    MRR then measure the candidate count the service uses."""
+    never does (it asks for its top_k, 4, and reranks RAG_RERANK_CANDIDATES, 6), so here the
+    reranker scores only the candidates, and the places after them follow the `fused` (unreranked)
+    order, untimed. Hits@4 and MRR then measure the candidate count the service uses."""
     if fused is None or retriever.candidates >= top_k:
         started = time.perf_counter()
         hits = retriever.search(question, top_k)

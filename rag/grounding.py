@@ -70,14 +70,18 @@ def best_aligned_sentence(claim: str, passage: str) -> str:
 MIN_STATEMENT_WORDS = 5
 
 
+def is_bare_answer(claim: str) -> bool:
+    return len(content_words(claim)) < MIN_STATEMENT_WORDS
+
+
 def copies_a_sentence(claim: str, passage: str) -> bool:
     """Does `claim` repeat one sentence of `passage`: every content word of the claim in that
     sentence, in the same order, and negated exactly when the sentence is? The passage sentence may
     hold more words (the claim may shorten it); the claim may add none, reorder none ("Russia
     attacked Ukraine" is no copy of "Ukraine attacked Russia") and drop no negation."""
-    words = content_words(claim)
-    if len(words) < MIN_STATEMENT_WORDS:
+    if is_bare_answer(claim):
         return False
+    words = content_words(claim)
     for span in sentence_spans(passage):
         sentence = passage[span.start:span.end]
         if _in_order(words, content_words(sentence)) and is_negated(claim) == is_negated(sentence):
@@ -93,7 +97,7 @@ def _in_order(words: list[str], sentence: list[str]) -> bool:
 def as_statement(claim: str, question: str) -> str:
     """What the model judge is asked about: the claim, or for a bare answer ("Friedrich Merz.", which
     states nothing on its own) the answer given to the question."""
-    if question and len(content_words(claim)) < MIN_STATEMENT_WORDS:
+    if question and is_bare_answer(claim):
         return f'The answer to the question "{question}" is: {claim}'
     return claim
 

@@ -3,10 +3,10 @@
 A sentence whose cited passages (jointly) support it is kept. One that is not supported, or
 cites nothing, is re-cited to a retrieved passage that does support it ("repaired"), or else
 removed from the answer (and reported as "removed"). A citation that adds nothing to the support
-of its sentence is dropped (ALCE's leave-one-out rule). An answer whose supported sentences are all
-true but beside the question ("Who will command the force?" answered with where it may deploy)
-loses them too, judged by the cross-encoder's question-answer relevance. When two retrieved passages give different
-figures for the same thing, the answer says so and cites both.
+of its sentence is dropped (ALCE's leave-one-out rule). An answer whose supported sentences are
+all true but beside the question ("Who will command the force?" answered with where it may
+deploy) loses them too, judged by the cross-encoder's question-answer relevance. When two
+retrieved passages give different figures for the same thing, the answer says so and cites both.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from rag.chunking import sentence_spans
 from rag.facts import NumberMention, number_mentions, numbers
-from rag.grounding import MIN_STATEMENT_WORDS, Judge, content_words, coverage
+from rag.grounding import Judge, coverage, is_bare_answer
 from rag.injection import neutralise
 from rag.rerank import Reranker
 from rag.types import CheckedSentence, Hit
@@ -74,8 +74,8 @@ class Verifier:
         A bare answer ("Friedrich Merz.") counts as answering: the cross-encoder scores statements,
         and gives a lone name almost nothing."""
         kept = [c for c in checked if c.verdict != "removed"]
-        if self.relevance is None or not question or not kept \
-                or any(len(content_words(c.claim)) < MIN_STATEMENT_WORDS for c in kept):
+        if self.relevance is None or self.min_answer_relevance <= 0 or not question or not kept \
+                or any(is_bare_answer(c.claim) for c in kept):
             return checked
         best = max(self.relevance.score(question, [c.claim for c in kept]))
         if best >= self.min_answer_relevance:

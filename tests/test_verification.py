@@ -84,3 +84,9 @@ def test_a_bare_answer_is_not_scored_for_relevance() -> None:
     relevance = ScoredRelevance({})
     [checked] = Verifier(RuleJudge(), relevance).check("Macron [1].", HITS, "Who announced the aid?")
     assert checked.verdict != "removed" and relevance.asked == []
+
+
+def test_a_zero_answer_relevance_turns_the_check_off() -> None:
+    relevance = ScoredRelevance({})
+    [checked] = Verifier(RuleJudge(), relevance, 0.0).check(f"{ITALY_CLAIM[:-1]} [3].", HITS, "Who commands?")
+    assert checked.verdict != "removed" and relevance.asked == []

@@ -48,6 +48,8 @@ _SPELLED = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety
 # Double quotes, or single ones opening after a non-letter: an apostrophe ("Italy's") opens nothing.
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,}?)[\"”]|(?<![A-Za-z])[‘']([^’']{3,}?)[’'](?![A-Za-z])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*")
+# "U. S." as some models write it: one abbreviation, "U.S.", not two names "U" and "S".
+_SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s(?=[A-Z]\.)")
 
 
 @dataclass(frozen=True)
@@ -100,11 +102,12 @@ def names(sentence: str) -> set[str]:
     or is possessive ("Italy's"), which common words rarely are.
     """
     found = set()
-    for i, word in enumerate(_WORD.findall(fold(sentence))):
+    for i, word in enumerate(_WORD.findall(_SPACED_INITIALS.sub(r"\1.", fold(sentence)))):
         possessive = word.endswith("'s")
         bare = word.removesuffix("'s").strip(".'-")
         key = bare.lower().replace(".", "")
-        if not bare[:1].isupper() or key in _NOT_NAMES or dates(bare):
+        # A lone initial ("Donald J. Trump") names nothing on its own.
+        if len(key) < 2 or not bare[:1].isupper() or key in _NOT_NAMES or dates(bare):
             continue
         if i == 0 and not possessive and key not in _ALIAS_OF:
             continue

@@ -21,6 +21,12 @@ def test_names_skip_titles_and_a_plain_first_word() -> None:
     assert names("Italy's leader spoke.") == {"italy"}
 
 
+def test_initials_are_not_names_and_spaced_ones_are_one_abbreviation() -> None:
+    assert names("Then Donald J. Trump spoke.") == {"donald", "trump"}
+    assert names("Then U. S. envoys spoke.") == {"us"}
+    assert missing_facts("The U. S. envoy met Putin.", "The U.S. envoy met Putin on Monday.") == []
+
+
 @pytest.mark.parametrize("claim", [
     "Macron announced aid worth $2.15 billion.",
     "The president pledged 2 billion euros for Ukraine.",

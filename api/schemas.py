@@ -127,12 +127,13 @@ class SentenceOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
     text: str = Field(description="The sentence as it stands in the answer, with its markers ('' when removed).")
-    claim: str = Field(description="The sentence without citation markers.")
-    verdict: str = Field(description="supported (as cited), repaired (re-cited to the passage that supports it) "
+    claim: str = Field(description="The sentence the model wrote, without citation markers.")
+    verdict: str = Field(description="supported (as cited), repaired (re-cited to the passage that supports it), "
+                                     "quoted (replaced by the source sentence stating its facts) "
                                      "or removed (no retrieved passage supports it; not in the answer)")
     support: float = Field(description="The judge's support score, 0-1, against the passages now cited.")
     cited: list[int]
-    reason: str = Field(description="Why a sentence was repaired or removed.")
+    reason: str = Field(description="Why a sentence was repaired, quoted or removed.")
 
 
 class UsageOut(BaseModel):

@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from eval.datasets import Question, judge_pairs, multihop_corpus, multihop_questions, seed_questions
+from eval.datasets import Question, answer_pairs, judge_pairs, multihop_corpus, multihop_questions, seed_questions
 from eval.judge_cache import CachedYesNo
 from eval.metrics import JudgeMeasurement, measure_judge
 from eval.report import JUDGE_FLOOR, one_line, summarise, write_reports
@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--judge", choices=("rules", "model"), default="model", help="judge for citation metrics")
     run.add_argument("--out", type=Path, default=RESULTS_DIR)
     run.add_argument("--gate", action="store_true", help="exit 1 when a metric is below the CI gate")
-    judge_cmd = commands.add_parser("judge", help="measure the grounding judge on the labelled pairs")
+    judge_cmd = commands.add_parser("judge", help="measure the grounding judge on the labelled pairs "
+                                                  "(written ones and real answers)")
     judge_cmd.add_argument("--judge", choices=("rules", "model"), default="model")
     retrieval = commands.add_parser("retrieval", help="retrieval benchmark: dense, BM25, hybrid, rerank")
     retrieval.add_argument("--suite", choices=("seed", "multihop", "both"), default="both")
@@ -60,10 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "judge":
         judge, cache = _judge(args.judge, None)
-        measured = measure_judge(judge, judge_pairs())
+        for name, pairs in (("written pairs", judge_pairs()), ("answer pairs", answer_pairs())):
+            print(name, asdict(measure_judge(judge, pairs)))
         if cache:
             cache.save()
-        print(asdict(measured))
         return 0
     return _run(args)
 

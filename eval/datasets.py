@@ -39,6 +39,7 @@ class JudgePair:
     claim: str
     supported: bool
     kind: str
+    question: str = ""  # the question the claim answers, for pairs taken from real answers
 
 
 def seed_questions(path: Path = DATA_DIR / "seed_questions.jsonl") -> list[Question]:
@@ -54,7 +55,15 @@ def seed_questions(path: Path = DATA_DIR / "seed_questions.jsonl") -> list[Quest
 
 
 def judge_pairs(path: Path = DATA_DIR / "judge_pairs.jsonl") -> list[JudgePair]:
+    """Claims written for the judge: sentences of the seed articles, paraphrases and mutations."""
     return [JudgePair(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
+
+
+def answer_pairs(path: Path = DATA_DIR / "answer_pairs.jsonl") -> list[JudgePair]:
+    """Claims the default model wrote in seed-suite runs, labelled by hand, each with its question and
+    the passage (title line and chunk) it was judged against: harder than the written pairs, since
+    real answers restate the question around the fact they add."""
+    return judge_pairs(path)
 
 
 def multihop_corpus(directory: Path = MULTIHOP_DIR) -> list[Article]:

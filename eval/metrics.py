@@ -124,7 +124,7 @@ def measure_judge(judge: Judge, pairs: Sequence[object]) -> JudgeMeasurement:
     by_kind: dict[str, list[bool]] = {}
     tp = fn = tn = fp = 0
     for pair in pairs:
-        predicted = judge.judge(pair.claim, pair.passage).supported  # type: ignore[attr-defined]
+        predicted = judge.judge(pair.claim, pair.passage, pair.question).supported  # type: ignore[attr-defined]
         actual = pair.supported  # type: ignore[attr-defined]
         tp += predicted and actual
         fn += actual and not predicted

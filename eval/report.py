@@ -38,6 +38,7 @@ def summarise(results: Sequence[QuestionResult], judge: JudgeMeasurement) -> dic
         "abstention_recall": _ratio(sum(r.abstained for r in unanswerable), len(unanswerable)),
         "sentences_removed": sum(s["verdict"] == "removed" for r in answered for s in r.sentences),
         "sentences_repaired": sum(s["verdict"] == "repaired" for r in answered for s in r.sentences),
+        "sentences_quoted": sum(s["verdict"] == "quoted" for r in answered for s in r.sentences),
         "hits@4": _ratio(sum(1 for k in ranks if k and k <= 4), len(ranks)),
         "hits@10": _ratio(sum(1 for k in ranks if k and k <= 10), len(ranks)),
         "mrr@10": round(sum(1 / k for k in ranks if k) / len(ranks), 4) if ranks else None,

@@ -101,7 +101,8 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
     retriever = Retriever(embedder, store, reranker, settings.rerank_candidates, open_lexical(settings, store),
                           retrieval_mode(settings))
     evidence = EvidenceSelector(reranker) if settings.evidence else None
-    verifier = Verifier(make_judge(settings.judge, generator), reranker, settings.min_answer_relevance)
+    verifier = Verifier(make_judge(settings.judge, generator), reranker, settings.min_answer_relevance,
+                        quote=settings.quote)
     pipeline = Pipeline(retriever, generator, policy_from(settings), verifier,
                         gate=Gate(settings.max_queue, settings.queue_timeout), evidence=evidence)
     return Services(settings, store, indexer, pipeline, model_file)

@@ -45,6 +45,9 @@ class Settings:
     # An answer none of whose sentences the reranker scores this relevant to the question is removed:
     # true sentences beside the point are no answer (rag.verification; 0 turns the check off).
     min_answer_relevance: float = 0.6
+    # A claim the model judge doubts (P(yes) 0.72-0.8) is replaced by the source sentence that states
+    # all its facts, instead of being removed (rag.verification; measured in docs/evaluation.md).
+    quote: bool = True
     grammar: bool = False  # constrain answers to "sentence [n]." form with a llama.cpp grammar
     # The model judge runs in a llama.cpp context of its own, so the answer prompt's passages stay
     # cached for the next question (measured in docs/performance.md); costs ~0.9 GB more memory.

@@ -74,7 +74,7 @@ class Citation:
     end: int
 
 
-Verdict = Literal["supported", "repaired", "removed"]
+Verdict = Literal["supported", "repaired", "quoted", "removed"]
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ class CheckedSentence:
     """One sentence of an answer and what verification made of it."""
 
     text: str  # as it appears in the answer, with its [n] markers ("" when removed)
-    claim: str  # the sentence without markers
-    verdict: Verdict  # supported as cited, repaired (re-cited), or removed from the answer
+    claim: str  # the sentence the model wrote, without markers
+    verdict: Verdict  # supported as cited, repaired (re-cited), quoted (replaced by a source sentence), or removed
     support: float  # the judge's score for the claim against the passages it now cites
     cited: tuple[int, ...]
     reason: str = ""

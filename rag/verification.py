@@ -1,12 +1,17 @@
 """Check every sentence of an answer against the passages it cites; repair, or remove, the rest.
 
 A sentence whose cited passages (jointly) support it is kept. One that is not supported, or
-cites nothing, is re-cited to a retrieved passage that does support it ("repaired"), or else
-removed from the answer (and reported as "removed"). A citation that adds nothing to the support
-of its sentence is dropped (ALCE's leave-one-out rule). An answer whose supported sentences are
-all true but beside the question ("Who will command the force?" answered with where it may
-deploy) loses them too, judged by the cross-encoder's question-answer relevance. When two
-retrieved passages give different figures for the same thing, the answer says so and cites both.
+cites nothing, is re-cited to a retrieved passage that does support it ("repaired"). Failing
+that, when one sentence of a retrieved passage states every fact the claim adds to the question
+(its names, numbers, dates), that sentence itself, word for word, takes the claim's place
+("quoted"): the small model judge doubts many true paraphrases (docs/evaluation.md), and a quote
+needs no judgement. Otherwise the claim is removed from the answer (reported as "removed").
+
+A citation that adds nothing to the support of its sentence is dropped (ALCE's leave-one-out
+rule). An answer whose kept sentences are all true but beside the question ("Who will command the
+force?" answered with where it may deploy) loses them too, judged by the cross-encoder's
+question-answer relevance. When two retrieved passages give different figures for the same thing,
+the answer says so and cites both.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.chunking import sentence_spans
-from rag.facts import NumberMention, number_mentions, numbers
-from rag.grounding import Judge, coverage, is_bare_answer
-from rag.injection import neutralise
+from rag.facts import NumberMention, missing_facts, number_mentions, numbers
+from rag.grounding import Judge, content_words, coverage, is_bare_answer
+from rag.injection import REMOVED, neutralise
 from rag.rerank import Reranker
 from rag.types import CheckedSentence, Hit
 
@@ -55,6 +60,12 @@ def with_markers(claim: str, cited: Sequence[int]) -> str:
 # accepted answer scored >= 0.61, while the true but off-question answers to unanswerable questions
 # scored 0.50 and 0.01. Chosen on those answers: tuned, not held out.
 MIN_ANSWER_RELEVANCE = 0.6
+# A doubted claim is replaced by a source sentence only from a passage the judge scored at least this
+# (P(yes) for the model judge): the judge leant towards it, and the sentence states the claim's facts.
+# On the labelled answers (eval/data/answer_pairs.jsonl), true claims the model doubts scored 0.70-0.79;
+# below 0.72 sit mostly claims whose relation is wrong (s46: "France and the UK will command the
+# force", 0.70). Chosen on those answers: tuned, not held out.
+MIN_QUOTE_SUPPORT = 0.72
 
 
 @dataclass
@@ -62,11 +73,12 @@ class Verifier:
     judge: Judge
     relevance: Reranker | None = None  # scores whether the kept sentences answer the question; None: no check
     min_answer_relevance: float = MIN_ANSWER_RELEVANCE
+    quote: bool = True  # replace a doubted claim by the source sentence stating its facts (RAG_QUOTE)
 
     def check(self, answer: str, hits: Sequence[Hit], question: str = "") -> list[CheckedSentence]:
         """A verdict for every sentence of `answer`, whose markers [n] point at `hits[n - 1]`."""
         checked = [self._check_one(claim, cited, hits, question) for claim, cited in split_claims(answer)]
-        return self._on_question(checked, question)
+        return self._on_question(_without_repeats(checked), question)
 
     def _on_question(self, checked: list[CheckedSentence], question: str) -> list[CheckedSentence]:
         """`checked`, with every kept sentence removed when none of them answers the question.
@@ -89,12 +101,14 @@ class Verifier:
         # A sentence adding no word to the question answers nothing: "The 26 countries that committed are [1]."
         if question and coverage(claim, question) == 1.0:
             return CheckedSentence("", claim, "removed", 0.0, cited, "restates the question without answering it")
+        leaning: list[int] = []  # passages the judge leant towards without confirming the claim
         if cited:
             judgement = self.judge.judge(claim, _joined(hits, cited), question)
             if judgement.supported:
                 kept = self._drop_irrelevant(claim, cited, hits, question)
                 return CheckedSentence(with_markers(claim, kept), claim, "supported", judgement.score, kept)
             reason = judgement.reason
+            leaning += cited if judgement.score >= MIN_QUOTE_SUPPORT else []
         else:
             reason = "cites no source"
         for n, hit in enumerate(hits, start=1):
@@ -104,6 +118,11 @@ class Verifier:
             if judgement.supported:
                 return CheckedSentence(with_markers(claim, (n,)), claim, "repaired", judgement.score, (n,),
                                        f"{reason}; re-cited to [{n}]")
+            leaning += [n] if judgement.score >= MIN_QUOTE_SUPPORT else []
+        if self.quote and (quoted := source_sentence_for(claim, [hits[n - 1] for n in leaning], question)):
+            n, sentence = leaning[quoted[0] - 1], quoted[1]
+            return CheckedSentence(with_markers(sentence, (n,)), claim, "quoted", 1.0, (n,),
+                                   f"{reason}; replaced by the words of [{n}]")
         return CheckedSentence("", claim, "removed", 0.0, cited, reason)
 
     def _drop_irrelevant(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit],
@@ -117,6 +136,41 @@ class Verifier:
                     and not self.judge.judge(claim, passage_text(hits[n - 1]), question).supported:
                 kept = others
         return tuple(kept)
+
+
+def source_sentence_for(claim: str, hits: Sequence[Hit], question: str) -> tuple[int, str] | None:
+    """(n, sentence): the sentence of `hits[n - 1]` that states every fact `claim` adds to `question`,
+    sharing the most words with the claim (the first of equals), or None.
+
+    Only facts count, not wording: the sentence is returned instead of the claim, so what it says
+    is the source's own text. A claim adding no fact ("Kyiv needs the Kremlin's consent", to a
+    question about that consent) has nothing to quote for: its point is a relation a quote may not carry."""
+    if not question or not missing_facts(claim, "", question):
+        return None
+    words = set(content_words(claim))
+    found: list[tuple[int, int, str]] = []
+    for n, hit in enumerate(hits, start=1):
+        header, text = with_header(hit.chunk.title, hit.chunk.published, ""), neutralise(hit.chunk.text)
+        for span in sentence_spans(text):
+            sentence = text[span.start:span.end].strip()
+            if REMOVED not in sentence and not missing_facts(claim, header + sentence, question):
+                found.append((len(words & set(content_words(sentence))), n, sentence))
+    if not found:
+        return None
+    _, n, sentence = max(found, key=lambda f: f[0])
+    return n, sentence
+
+
+def _without_repeats(checked: list[CheckedSentence]) -> list[CheckedSentence]:
+    """A second sentence that says what an earlier one said (two claims quoting one sentence) is removed."""
+    seen: set[str] = set()
+    kept = []
+    for c in checked:
+        if c.verdict != "removed" and c.text in seen:
+            c = replace(c, text="", verdict="removed", support=0.0, reason="repeats an earlier sentence")
+        seen.add(c.text)
+        kept.append(c)
+    return kept
 
 
 def _joined(hits: Sequence[Hit], cited: Sequence[int]) -> str:

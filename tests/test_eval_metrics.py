@@ -1,9 +1,9 @@
 import pytest
 
-from eval.datasets import judge_pairs, multihop_corpus, multihop_questions, seed_questions
+from eval.datasets import answer_pairs, judge_pairs, multihop_corpus, multihop_questions, seed_questions
 from eval.metrics import citation_scores, contains_answer, hits_and_rank, measure_judge
 from rag.articles import read_path
-from rag.grounding import RuleJudge
+from rag.grounding import Judgement, RuleJudge
 from tests.conftest import SEED_DIR
 
 
@@ -54,6 +54,30 @@ def test_judge_pairs_are_balanced_and_their_passages_are_real_article_text() -> 
     assert {p.kind for p in pairs} >= {"verbatim", "paraphrase", "number_swap", "date_swap", "name_swap", "negation"}
     assert all(p.passage in texts[p.article_id] for p in pairs)
     assert all(p.supported == (p.kind in ("verbatim", "paraphrase")) for p in pairs)
+
+
+def test_answer_pairs_hold_both_labels_and_real_passages_with_their_questions() -> None:
+    texts = {a.article_id: a.text for p in SEED_DIR.glob("*.txt") for a in read_path(p)}
+    pairs = answer_pairs()
+    assert len(pairs) >= 80 and {p.supported for p in pairs} == {True, False}
+    for pair in pairs:
+        title_line, chunk = pair.passage.split("\n", 1)
+        assert chunk in texts[pair.article_id], pair.id
+        assert pair.question.endswith("?") and pair.kind == "answer", pair.id
+
+
+def test_the_judge_is_measured_with_each_pairs_question() -> None:
+    seen: list[str] = []
+
+    class Recording:
+        name = "recording"
+
+        def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
+            seen.append(given)
+            return Judgement(True, 1.0)
+
+    measure_judge(Recording(), answer_pairs()[:2])
+    assert seen == [p.question for p in answer_pairs()[:2]] and all(seen)
 
 
 def test_the_rule_judge_clears_the_floor_on_the_labelled_pairs() -> None:

@@ -1,4 +1,4 @@
-from rag.grounding import RuleJudge
+from rag.grounding import Judgement, RuleJudge
 from rag.types import Chunk, Hit
 from rag.verification import Verifier, find_conflicts, split_claims
 
@@ -90,3 +90,53 @@ def test_a_zero_answer_relevance_turns_the_check_off() -> None:
     relevance = ScoredRelevance({})
     [checked] = Verifier(RuleJudge(), relevance, 0.0).check(f"{ITALY_CLAIM[:-1]} [3].", HITS, "Who commands?")
     assert checked.verdict != "removed" and relevance.asked == []
+
+
+class Doubting:
+    """A judge that confirms nothing, like the small model at P(yes) 0.7-0.79 on true paraphrases."""
+
+    name = "doubting"
+
+    def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
+        return Judgement(False, 0.75, "the model judges that the passage does not state it (p=0.75)")
+
+
+def test_a_doubted_claim_is_replaced_by_the_source_sentence_stating_its_facts() -> None:
+    [checked] = Verifier(Doubting()).check("Italy's leader Meloni won't contribute soldiers [1].", HITS,
+                                           "Which leader ruled out sending troops?")
+    assert (checked.verdict, checked.cited, checked.support) == ("quoted", (3,), 1.0)
+    assert checked.text == "Meloni says Italy will not send troops, but it could help monitor any potential deal [3]."
+    assert checked.claim == "Italy's leader Meloni won't contribute soldiers." and "replaced by the words of [3]" \
+        in checked.reason
+
+
+def test_a_claim_whose_fact_no_passage_states_is_removed_not_quoted() -> None:
+    [checked] = Verifier(Doubting()).check("Germany won't contribute soldiers [3].", HITS,
+                                           "Which country ruled out sending troops?")
+    assert checked.verdict == "removed" and "germany" not in checked.text.lower()
+
+
+def test_a_claim_adding_no_fact_to_the_question_is_not_quoted() -> None:
+    # Its point is a relation ("will not send"), which a sentence sharing its names may not carry.
+    [checked] = Verifier(Doubting()).check("Italy will send troops [3].", HITS, "Will Italy send troops?")
+    assert checked.verdict == "removed"
+
+
+def test_two_claims_quoting_one_sentence_keep_it_once() -> None:
+    first, second = Verifier(Doubting()).check("Meloni spoke for Italy [3]. It was Meloni [3].", HITS,
+                                               "Which leader ruled out sending troops?")
+    assert first.verdict == "quoted" and (second.verdict, second.reason) == ("removed", "repeats an earlier sentence")
+
+
+def test_no_quote_from_a_passage_the_judge_did_not_lean_towards() -> None:
+    class Vetoing:
+        name = "vetoing"
+
+        def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
+            return Judgement(False, 0.0, "name 'meloni' is not in the cited passage")
+
+    question = "Which leader ruled out sending troops?"
+    [vetoed] = Verifier(Vetoing()).check("Italy's leader Meloni won't contribute soldiers [1].", HITS, question)
+    [off] = Verifier(Doubting(), quote=False).check("Italy's leader Meloni won't contribute soldiers [1].", HITS,
+                                                   question)
+    assert vetoed.verdict == off.verdict == "removed"

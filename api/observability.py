@@ -45,9 +45,11 @@ class Metrics:
         self.abstentions = Counter("rag_abstentions_total", "Answers that abstained", registry=self.registry)
         self.verification_failures = Counter("rag_verification_failures_total",
                                              "Answer sentences removed by verification", registry=self.registry)
-        self.repairs = Counter("rag_verification_repairs_total",
-                               "Answer sentences re-cited, or replaced by a source sentence, by verification",
+        self.repairs = Counter("rag_verification_repairs_total", "Answer sentences re-cited by verification",
                                registry=self.registry)
+        self.quotes = Counter("rag_verification_quotes_total",
+                              "Answer sentences verification replaced by the source sentence stating their facts",
+                              registry=self.registry)
 
     def observe_answer(self, answer: Answer) -> None:
         self.answers.inc()
@@ -57,7 +59,8 @@ class Metrics:
             self.stages.labels(stage).observe(seconds)
         verdicts = [s.verdict for s in answer.sentences]
         self.verification_failures.inc(verdicts.count("removed"))
-        self.repairs.inc(verdicts.count("repaired") + verdicts.count("quoted"))
+        self.repairs.inc(verdicts.count("repaired"))
+        self.quotes.inc(verdicts.count("quoted"))
         log.info(json.dumps({"event": "answer", "abstained": answer.abstained, "model": answer.model,
                              "timings": {k: round(v, 4) for k, v in answer.timings.items()},
                              "sentences": verdicts, "completion_tokens": answer.usage.completion_tokens}))

@@ -148,7 +148,7 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
 
 def stated(sentence: dict[str, Any]) -> str:
     """What a kept sentence says in the answer: the model's claim, or the source sentence quoted in its place."""
-    pieces = split_claims(sentence["text"]) if sentence["text"] else []
+    pieces = split_claims(sentence["text"]) if sentence["verdict"] == "quoted" else []
     return pieces[0][0] if pieces else sentence["claim"]
 
 

@@ -49,7 +49,7 @@ _SPELLED = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,}?)[\"”]|(?<![A-Za-z])[‘']([^’']{3,}?)[’'](?![A-Za-z])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*")
 # "U. S." as some models write it: one abbreviation, "U.S.", not two names "U" and "S".
-_SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s(?=[A-Z]\.)")
+_SPACED_INITIALS = re.compile(r"\b([A-Za-z])\.\s(?=[A-Za-z]\.)")
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,7 @@ def missing_facts(claim: str, passage: str, given: str = "") -> list[MissingFact
 
 
 def _words(plain: str) -> set[str]:
+    plain = _SPACED_INITIALS.sub(r"\1.", plain)
     return {w.removesuffix("'s").strip(".'-").replace(".", "") for w in _WORD.findall(plain)}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -74,6 +75,7 @@ class Citation:
     end: int
 
 
+_MARKERS = re.compile(r"\s*\[\d+\]")
 Verdict = Literal["supported", "repaired", "quoted", "removed"]
 
 
@@ -87,6 +89,11 @@ class CheckedSentence:
     support: float  # the judge's score for the claim against the passages it now cites
     cited: tuple[int, ...]
     reason: str = ""
+
+    @property
+    def stated(self) -> str:
+        """What the answer says in this sentence: the claim, or the source sentence quoted in its place."""
+        return _MARKERS.sub("", self.text).strip() if self.verdict == "quoted" else self.claim
 
 
 @dataclass(frozen=True)

@@ -87,9 +87,9 @@ class Verifier:
         and gives a lone name almost nothing."""
         kept = [c for c in checked if c.verdict != "removed"]
         if self.relevance is None or self.min_answer_relevance <= 0 or not question or not kept \
-                or any(is_bare_answer(c.claim) for c in kept):
+                or any(is_bare_answer(c.stated) for c in kept):
             return checked
-        best = max(self.relevance.score(question, [c.claim for c in kept]))
+        best = max(self.relevance.score(question, [c.stated for c in kept]))
         if best >= self.min_answer_relevance:
             return checked
         reason = f"does not answer the question (relevance {best:.2f})"
@@ -108,7 +108,8 @@ class Verifier:
                 kept = self._drop_irrelevant(claim, cited, hits, question)
                 return CheckedSentence(with_markers(claim, kept), claim, "supported", judgement.score, kept)
             reason = judgement.reason
-            leaning += cited if judgement.score >= MIN_QUOTE_SUPPORT else []
+            if len(cited) == 1 and judgement.score >= MIN_QUOTE_SUPPORT:  # joined passages lean together
+                leaning.append(cited[0])
         else:
             reason = "cites no source"
         for n, hit in enumerate(hits, start=1):
@@ -118,9 +119,10 @@ class Verifier:
             if judgement.supported:
                 return CheckedSentence(with_markers(claim, (n,)), claim, "repaired", judgement.score, (n,),
                                        f"{reason}; re-cited to [{n}]")
-            leaning += [n] if judgement.score >= MIN_QUOTE_SUPPORT else []
-        if self.quote and (quoted := source_sentence_for(claim, [hits[n - 1] for n in leaning], question)):
-            n, sentence = leaning[quoted[0] - 1], quoted[1]
+            if judgement.score >= MIN_QUOTE_SUPPORT:
+                leaning.append(n)
+        if self.quote and (quoted := source_sentence_for(claim, {n: hits[n - 1] for n in leaning}, question)):
+            n, sentence = quoted
             return CheckedSentence(with_markers(sentence, (n,)), claim, "quoted", 1.0, (n,),
                                    f"{reason}; replaced by the words of [{n}]")
         return CheckedSentence("", claim, "removed", 0.0, cited, reason)
@@ -138,8 +140,8 @@ class Verifier:
         return tuple(kept)
 
 
-def source_sentence_for(claim: str, hits: Sequence[Hit], question: str) -> tuple[int, str] | None:
-    """(n, sentence): the sentence of `hits[n - 1]` that states every fact `claim` adds to `question`,
+def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> tuple[int, str] | None:
+    """(n, sentence): the sentence of `passages[n]` that states every fact `claim` adds to `question`,
     sharing the most words with the claim (the first of equals), or None.
 
     Only facts count, not wording: the sentence is returned instead of the claim, so what it says
@@ -149,11 +151,12 @@ def source_sentence_for(claim: str, hits: Sequence[Hit], question: str) -> tuple
         return None
     words = set(content_words(claim))
     found: list[tuple[int, int, str]] = []
-    for n, hit in enumerate(hits, start=1):
-        header, text = with_header(hit.chunk.title, hit.chunk.published, ""), neutralise(hit.chunk.text)
+    for n, hit in passages.items():
+        text = neutralise(hit.chunk.text)
         for span in sentence_spans(text):
             sentence = text[span.start:span.end].strip()
-            if REMOVED not in sentence and not missing_facts(claim, header + sentence, question):
+            # The sentence alone: the title line's names and date are not what the quote states.
+            if REMOVED not in sentence and not missing_facts(claim, sentence, question):
                 found.append((len(words & set(content_words(sentence))), n, sentence))
     if not found:
         return None
@@ -166,9 +169,10 @@ def _without_repeats(checked: list[CheckedSentence]) -> list[CheckedSentence]:
     seen: set[str] = set()
     kept = []
     for c in checked:
-        if c.verdict != "removed" and c.text in seen:
+        if c.verdict != "removed" and c.stated in seen:
             c = replace(c, text="", verdict="removed", support=0.0, reason="repeats an earlier sentence")
-        seen.add(c.text)
+        if c.verdict != "removed":
+            seen.add(c.stated)
         kept.append(c)
     return kept
 
@@ -214,7 +218,7 @@ def find_conflicts(sentences: Sequence[CheckedSentence], hits: Sequence[Hit]) ->
     """Figures in kept sentences that another retrieved passage states differently, in the same words."""
     conflicts: list[Conflict] = []
     for sentence in sentences:
-        claimed = numbers(sentence.claim)
+        claimed = numbers(sentence.stated)
         for n in sentence.cited:
             for mention in number_mentions(hits[n - 1].chunk.text):
                 if mention.value in claimed and len(mention.anchor) >= 2:

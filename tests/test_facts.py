@@ -25,6 +25,7 @@ def test_initials_are_not_names_and_spaced_ones_are_one_abbreviation() -> None:
     assert names("Then Donald J. Trump spoke.") == {"donald", "trump"}
     assert names("Then U. S. envoys spoke.") == {"us"}
     assert missing_facts("The U. S. envoy met Putin.", "The U.S. envoy met Putin on Monday.") == []
+    assert missing_facts("The U.S. envoy met Putin.", "The U. S. envoy met Putin on Monday.") == []
 
 
 @pytest.mark.parametrize("claim", [

@@ -58,7 +58,7 @@ def test_the_model_is_shown_the_facts_but_none_of_the_injected_orders(settings: 
     assert "41 million euros" in prompt
     for injected in ("PWNED", "[SYSTEM]", "<|im_start|>", "900 million", "[7]"):
         assert injected not in prompt, injected
-    assert answer.abstained is False and answer.sentences[0].verdict in ("supported", "repaired")
+    assert answer.abstained is False and answer.sentences[0].verdict in ("supported", "repaired", "quoted")
 
 
 @pytest.mark.parametrize("obedient_reply", [

@@ -140,3 +140,26 @@ def test_no_quote_from_a_passage_the_judge_did_not_lean_towards() -> None:
     [off] = Verifier(Doubting(), quote=False).check("Italy's leader Meloni won't contribute soldiers [1].", HITS,
                                                    question)
     assert vetoed.verdict == off.verdict == "removed"
+
+
+def test_the_quote_comes_from_the_passage_the_judge_leant_towards() -> None:
+    class LeaningOnThree:
+        name = "leaning"
+
+        def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
+            return Judgement(False, 0.75 if "Italy" in passage else 0.1, "doubted")
+
+    meloni_twice = [hit("Merz met Meloni's aides in Rome."), hit(AID_004), hit(ITALY)]
+    [checked] = Verifier(LeaningOnThree()).check("It is Meloni who won't send soldiers [2].", meloni_twice,
+                                                 "Which leader ruled out sending troops?")
+    assert (checked.verdict, checked.cited) == ("quoted", (3,))
+
+
+def test_a_quoted_figure_is_checked_for_conflicts_and_scored_for_relevance_as_quoted() -> None:
+    question = "What is the dollar value of Macron's aid?"
+    relevance = ScoredRelevance({AID_001: 0.9})
+    [checked] = Verifier(Doubting(), relevance).check("Macron's aid is worth $2.15 billion [1].", HITS, question)
+    assert checked.verdict == "quoted" and checked.stated == AID_001
+    assert relevance.asked == [[AID_001]]
+    [conflict] = find_conflicts([checked], HITS)
+    assert (conflict.value, conflict.other_value) == ("$2.15 billion", "$2.16bn")

@@ -72,7 +72,8 @@ function closestPassages(passages) {
 }
 
 function checks(sentences) {
-  const verdicts = { supported: "supported", repaired: "re-cited", quoted: "quoted from the source", removed: "removed" };
+  const verdicts = { supported: "supported", repaired: "re-cited", quoted: "replaced by a quote",
+    removed: "removed" };
   return el("details", { class: "checks" }, el("summary", {}, "How each sentence was checked"),
     el("ul", {}, sentences.map((s) => el("li", { class: `verdict-${s.verdict}` },
       el("span", { class: "verdict" }, verdicts[s.verdict] || s.verdict), " ", s.claim,

@@ -84,7 +84,7 @@ def run(suites: Sequence[str], out: Path, embed_model: str | None = None, write_
             rows.append(_measure(suite, store.count(), name, retriever, questions, fact_rule, fused=fused))
             print(_markdown_row(rows[-1]), flush=True)
     if write_doc:
-        write_table(rows, embedder, settings.rerank_candidates)
+        write_table(rows, embedder, settings.rerank_candidates, default=not embed_model)
     return rows
 
 
@@ -155,8 +155,9 @@ def _markdown_row(row: Row) -> str:
             f"{row.mrr10:.3f} | {recall} | {row.p50_ms:.0f} | {row.p95_ms:.0f} |")
 
 
-def write_table(rows: Sequence[Row], embedder: Embedder, candidates: int) -> None:
-    """Replace the table between the markers in docs/retrieval.md."""
+def write_table(rows: Sequence[Row], embedder: Embedder, candidates: int, default: bool = True) -> None:
+    """Replace the table between the markers in docs/retrieval.md: the default embedder's, or, for
+    another (`--embed-model`), a table of its own beside it (appended the first time)."""
     table = "\n".join([
         f"Written by `python -m eval retrieval` on {dt.date.today().isoformat()} ({platform.machine()}, "
         f"embedder `{embedder.name}`, default {candidates} rerank candidates). Latency is per query, the "
@@ -166,9 +167,13 @@ def write_table(rows: Sequence[Row], embedder: Embedder, candidates: int) -> Non
         "| p95 ms |",
         "|---|---|---|---|---|---|---|---|---|---|",
         *(_markdown_row(r) for r in rows)])
-    text = DOC.read_text() if DOC.exists() else f"# Retrieval\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    DOC.write_text(f"{head}{START}\n{table}\n{END}{rest.split(END, 1)[1]}")
+    start, end = (START, END) if default else (f"<!-- retrieval-table {embedder.name}:start -->",
+                                               f"<!-- retrieval-table {embedder.name}:end -->")
+    text = DOC.read_text() if DOC.exists() else "# Retrieval\n"
+    if start not in text:
+        text += f"\n## Embedder `{embedder.name}`\n\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    DOC.write_text(f"{head}{start}\n{table}\n{end}{rest.split(end, 1)[1]}")
 
 
 SCALE_START, SCALE_END = "<!-- retrieval-scale:start -->", "<!-- retrieval-scale:end -->"

@@ -33,6 +33,15 @@ def test_the_table_replaces_only_what_is_between_its_markers(tmp_path: Path, mon
     assert text.startswith("intro\n") and text.endswith("outro\n") and "old table" not in text
     assert "| seed | dense | 39 | 45 | 0.900 | 1.000 | 0.800 | — | 12 | 30 |" in text
 
+    class Other:
+        name = "bge-small-en-v1.5"
+
+    retrieval.write_table([row], Other(), 6, default=False)  # type: ignore[arg-type]
+    retrieval.write_table([row], Other(), 6, default=False)  # type: ignore[arg-type]
+    again = doc.read_text()
+    assert again.startswith(text) and again.count("## Embedder `bge-small-en-v1.5`") == 1
+    assert again.count("| seed | dense | 39 |") == 2
+
 
 class _Listing:
     """A retriever stand-in returning a fixed ranking, recording how many passages it was asked for."""

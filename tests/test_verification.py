@@ -163,3 +163,13 @@ def test_a_quoted_figure_is_checked_for_conflicts_and_scored_for_relevance_as_qu
     assert relevance.asked == [[AID_001]]
     [conflict] = find_conflicts([checked], HITS)
     assert (conflict.value, conflict.other_value) == ("$2.15 billion", "$2.16bn")
+
+
+def test_a_quote_must_answer_the_question_more_clearly_than_a_written_sentence() -> None:
+    def verdict(relevance: float) -> tuple[str, str]:
+        [checked] = Verifier(Doubting(), ScoredRelevance({AID_001: relevance})).check(
+            "Macron's aid is worth $2.15 billion [1].", HITS, "What is the dollar value of Macron's aid?")
+        return checked.verdict, checked.reason
+
+    assert verdict(0.8)[0] == "quoted"
+    assert verdict(0.79) == ("removed", "the quoted sentence does not answer the question (relevance 0.79)")

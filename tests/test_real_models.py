@@ -78,6 +78,18 @@ def test_the_real_reranker_removes_a_true_sentence_that_answers_another_question
     assert beside.verdict == "removed" and "does not answer the question" in beside.reason, beside
 
 
+def test_a_true_sentence_the_real_judge_doubts_is_replaced_by_the_source_sentence(real_services: Services) -> None:
+    """Seed question s27: the model's restatement scores P(yes) 0.79, just under the judge's 0.8;
+    the passage's own sentence naming Witkoff takes its place."""
+    question = "Who represented the United States at the September 2025 Paris summit of the coalition of the willing?"
+    claim = ("Steve Witkoff represented the United States at the September 2025 Paris summit of the coalition "
+             "of the willing.")
+    hits = real_services.pipeline.search(question)
+    [checked] = real_services.pipeline.verifier.check(f"{claim[:-1]} [1].", hits, question)
+    assert checked.verdict == "quoted" and checked.claim == claim, checked
+    assert "Witkoff" in checked.stated and checked.stated in hits[checked.cited[0] - 1].chunk.text, checked
+
+
 def test_a_question_the_articles_cannot_answer_abstains(real_client: TestClient) -> None:
     body = real_client.post("/ask", json={"question": "What is the boiling point of ethanol?"}).json()
     assert body["abstained"] is True and body["citations"] == []

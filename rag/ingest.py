@@ -32,7 +32,10 @@ class Indexer:
     embedder: Embedder
     store: ChromaStore
     chunk_chars: int = 600
-    batch_chunks: int = 64  # chunks embedded per encoder call when indexing many articles
+    # Chunks embedded per encoder call when indexing many articles. On the MultiHop-RAG corpus (336
+    # chunks) index build reached 0.61-0.63x the raw encode rate with 64, 0.77-0.80x with 256: the
+    # encoder pads each batch to its longest text and sorts by length only within one call.
+    batch_chunks: int = 256
 
     def index(self, article: Article) -> IndexOutcome:
         """Add or replace one article; an unchanged article costs no embedding."""

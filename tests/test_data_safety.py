@@ -18,7 +18,8 @@ from rag.fakes import HashingEmbedder
 from rag.settings import PROJECT_ROOT
 from tests.conftest import SEED_DIR, SEPTEMBER_ARTICLE
 
-ARTICLES = 24
+# More chunks than one indexing group (Indexer.batch_chunks, 256), so a kill can land between two writes.
+ARTICLES = 72
 
 
 def _corpus(folder: Path, edition: str) -> Path:

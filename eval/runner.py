@@ -12,8 +12,8 @@ from eval.datasets import Question
 from eval.metrics import citation_scores, contains_answer, hits_and_rank
 from rag.grounding import Judge
 from rag.pipeline import Pipeline
-from rag.types import Answer, Article
-from rag.verification import split_claims, with_header
+from rag.types import Answer, Article, CheckedSentence
+from rag.verification import with_header
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +146,13 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
     return result
 
 
-def stated(sentence: dict[str, Any]) -> str:
-    """What a kept sentence says in the answer: the model's claim, or the source sentence quoted in its place."""
-    pieces = split_claims(sentence["text"]) if sentence["verdict"] == "quoted" else []
-    return pieces[0][0] if pieces else sentence["claim"]
-
-
 def _score_citations(result: QuestionResult, outcome: Outcome, judge: Judge, question: str) -> None:
     # Judged as the model saw them: with the article's title and date.
     texts = {c["n"]: with_header(c["title"], c["published"], c["text"]) for c in outcome.citations}
     kept = [s for s in outcome.sentences if s["verdict"] != "removed"]
-    pairs = [(stated(s), [texts[n] for n in s["cited"] if n in texts]) for s in kept]
+    # What each sentence says in the answer: the model's claim, or the source sentence quoted in its place.
+    stated = [CheckedSentence(**{**s, "cited": tuple(s["cited"])}).stated for s in kept]
+    pairs = [(claim, [texts[n] for n in s["cited"] if n in texts]) for claim, s in zip(stated, kept)]
     scores = citation_scores(pairs, judge, question)
     context = "\n\n".join(with_header(p["title"], p["published"], p["text"]) for p in outcome.passages)
     result.answer_sentences = scores.sentences

@@ -2,10 +2,11 @@
 
 A sentence whose cited passages (jointly) support it is kept. One that is not supported, or
 cites nothing, is re-cited to a retrieved passage that does support it ("repaired"). Failing
-that, when one sentence of a retrieved passage states every fact the claim adds to the question
-(its names, numbers, dates), that sentence itself, word for word, takes the claim's place
-("quoted"): the small model judge doubts many true paraphrases (docs/evaluation.md), and a quote
-needs no judgement. Otherwise the claim is removed from the answer (reported as "removed").
+that, when the judge leant towards a passage (MIN_QUOTE_SUPPORT) and one of its sentences states
+every fact the claim adds to the question (its names, numbers, dates), that sentence itself, word
+for word, takes the claim's place ("quoted"): the small model judge doubts many true paraphrases
+(docs/evaluation.md), while a source sentence is what the source says. A quote must also answer
+the question (MIN_QUOTE_RELEVANCE). Otherwise the claim is removed (reported as "removed").
 
 A citation that adds nothing to the support of its sentence is dropped (ALCE's leave-one-out
 rule). An answer whose kept sentences are all true but beside the question ("Who will command the

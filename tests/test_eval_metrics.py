@@ -89,3 +89,24 @@ def test_multihop_corpus_has_one_article_per_url_and_a_fixed_sample() -> None:
     assert len(corpus) == 326 and len({a.article_id for a in corpus}) == 326
     assert [q.id for q in multihop_questions(sample=40)] == [q.id for q in multihop_questions(sample=40)]
     assert len(multihop_questions()) == 500
+
+
+def test_a_quoted_sentence_is_scored_by_the_source_sentence_the_answer_holds() -> None:
+    from eval.runner import Outcome, QuestionResult, _score_citations
+
+    judged: list[str] = []
+
+    class Recording:
+        name = "recording"
+
+        def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
+            judged.append(claim)
+            return Judgement(True, 1.0)
+
+    quote = "Meloni says Italy will not send troops."
+    sentence = {"text": f"{quote[:-1]} [1].", "claim": "Meloni won't send soldiers.", "verdict": "quoted",
+                "support": 1.0, "cited": [1], "reason": "doubted; replaced by the words of [1]"}
+    citation = {"n": 1, "article_id": "a", "title": "T", "published": None, "text": quote}
+    outcome = Outcome(sentence["text"], False, [citation], [sentence], [citation], {}, {})
+    _score_citations(QuestionResult("q", "single_fact", "Who?", True, []), outcome, Recording(), "Who?")
+    assert judged and set(judged) == {quote}

@@ -11,6 +11,11 @@ Per question:
 - citation precision (ALCE): a citation is imprecise when its sentence is not recalled, or when it is
   irrelevant by leave-one-out: it does not support the sentence on its own and the sentence's other
   citations support it without it. Precision is the share of precise citations.
+- gold-evidence citation (judge-free, beside ALCE's): an answer sentence that holds an accepted
+  answer cites the gold evidence when one of its cited passages contains a hand-checked supporting
+  quote (seed suite) or gold fact (MultiHop-RAG), whitespace ignored; the rate is the share of such
+  sentences that do. No model is involved, so it cannot agree with verification by construction.
+  It is strict: a sentence citing another passage that also states the fact counts as a miss.
 - faithfulness: the share of answer sentences that the retrieved passages (all of them, joined)
   support, whatever they cite.
 - retrieval: Hits@k is 1 when a gold article (seed suite) or a gold fact (MultiHop-RAG: the fact,
@@ -99,6 +104,12 @@ def hits_and_rank(passages: Sequence[tuple[str, str]], gold_articles: Sequence[s
         elif article_id in gold_articles:
             return rank
     return None
+
+
+def cites_gold_evidence(cited_texts: Sequence[str], gold_facts: Sequence[str]) -> bool:
+    """Whether one of the cited passage texts contains one of the gold quotes/facts, whitespace ignored."""
+    squashed = [re.sub(r"\s+", "", f) for f in gold_facts if f.strip()]
+    return any(f in re.sub(r"\s+", "", text) for text in cited_texts for f in squashed)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -34,6 +34,7 @@ def summarise(results: Sequence[QuestionResult], judge: JudgeMeasurement) -> dic
         "citation_recall": _ratio(sum(r.recalled for r in answered), sentences),
         "citation_precision": _ratio(sum(r.precise for r in answered), citations),
         "faithfulness": _ratio(sum(r.faithful for r in answered), sentences),
+        "gold_evidence_cited": _ratio(sum(r.gold_cited for r in answered), sum(r.answer_bearing for r in answered)),
         "abstention_precision": _ratio(sum(not r.answerable for r in abstained), len(abstained)),
         "abstention_recall": _ratio(sum(r.abstained for r in unanswerable), len(unanswerable)),
         "sentences_removed": sum(s["verdict"] == "removed" for r in answered for s in r.sentences),
@@ -65,6 +66,7 @@ def one_line(suite: str, summary: dict[str, Any]) -> str:
     flag = " JUDGE-FLAGGED" if summary["judge_flagged"] else ""
     return (f"{suite}: {summary['questions']} questions, correctness {summary['correctness']}, "
             f"citation precision {summary['citation_precision']}, recall {summary['citation_recall']}, "
+            f"gold evidence cited {summary.get('gold_evidence_cited')}, "
             f"abstention P/R {summary['abstention_precision']}/{summary['abstention_recall']}, "
             f"hits@4 {summary['hits@4']}, MRR@10 {summary['mrr@10']}, "
             f"total p50 {summary['latency'].get('total', {}).get('p50')} s, "
@@ -122,8 +124,8 @@ def _metric_plot(summary: dict[str, Any]) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = ["correctness", "citation_precision", "citation_recall", "faithfulness", "abstention_precision",
-             "abstention_recall", "hits@4", "hits@10", "mrr@10"]
+    names = ["correctness", "citation_precision", "citation_recall", "gold_evidence_cited", "faithfulness",
+             "abstention_precision", "abstention_recall", "hits@4", "hits@10", "mrr@10"]
     values = [summary[n] or 0 for n in names]
     fig, ax = plt.subplots(figsize=(7, 3))
     ax.barh(names, values, color="#4a7")

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from eval.datasets import Question
-from eval.metrics import citation_scores, contains_answer, hits_and_rank
+from eval.metrics import cites_gold_evidence, citation_scores, contains_answer, hits_and_rank
 from rag.grounding import Judge
 from rag.pipeline import Pipeline
 from rag.types import Answer, Article, CheckedSentence
@@ -113,6 +113,8 @@ class QuestionResult:
     citation_count: int = 0
     precise: int = 0
     faithful: int = 0
+    answer_bearing: int = 0  # kept sentences holding an accepted answer (answerable questions with gold evidence)
+    gold_cited: int = 0  # of those, sentences citing a passage that holds the gold evidence
     gold_rank: int | None = None  # retrieval: rank of the first gold passage in the top 10
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
@@ -143,6 +145,8 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
                                      use_fact_rule) if q.answerable else None
     if not outcome.abstained:
         _score_citations(result, outcome, judge, q.question)
+        if q.answerable and q.quotes:
+            _score_gold_citations(result, outcome, q)
     return result
 
 
@@ -158,3 +162,15 @@ def _score_citations(result: QuestionResult, outcome: Outcome, judge: Judge, que
     result.answer_sentences = scores.sentences
     result.recalled, result.citation_count, result.precise = scores.recalled, scores.citations, scores.precise
     result.faithful = sum(judge.judge(claim, context, question).supported for claim, _ in pairs)
+
+
+def _score_gold_citations(result: QuestionResult, outcome: Outcome, q: Question) -> None:
+    """Judge-free: does each sentence that gives an accepted answer cite the passage holding the gold evidence?"""
+    texts = {c["n"]: c["text"] for c in outcome.citations}
+    for s in outcome.sentences:
+        if s["verdict"] == "removed":
+            continue
+        sentence = CheckedSentence(**{**s, "cited": tuple(s["cited"])})
+        if contains_answer(sentence.stated, q.accepted):
+            result.answer_bearing += 1
+            result.gold_cited += cites_gold_evidence([texts[n] for n in sentence.cited if n in texts], q.quotes)

@@ -110,3 +110,25 @@ def test_a_quoted_sentence_is_scored_by_the_source_sentence_the_answer_holds() -
     outcome = Outcome(sentence["text"], False, [citation], [sentence], [citation], {}, {})
     _score_citations(QuestionResult("q", "single_fact", "Who?", True, []), outcome, Recording(), "Who?")
     assert judged and set(judged) == {quote}
+
+
+def test_gold_evidence_citation_counts_answer_sentences_citing_the_hand_checked_quote() -> None:
+    from eval.datasets import Question
+    from eval.runner import Outcome, QuestionResult, _score_gold_citations
+
+    gold = "Italy will not send troops to Ukraine."
+    citations = [{"n": 1, "article_id": "a", "title": "T", "published": None, "text": f"Rome, Monday.\n{gold}"},
+                 {"n": 2, "article_id": "b", "title": "U", "published": None, "text": "Meloni spoke in Rome."}]
+
+    def sentence(text: str, verdict: str, cited: list[int]) -> dict[str, object]:
+        return {"text": text if verdict != "removed" else "", "claim": text, "verdict": verdict, "support": 1.0,
+                "cited": cited, "reason": ""}
+
+    sentences = [sentence("Italy will not send troops [1].", "supported", [1]),  # answer, gold cited
+                 sentence("Meloni said Italy will not send troops [2].", "repaired", [2]),  # answer, wrong passage
+                 sentence("Meloni spoke in Rome [2].", "supported", [2]),  # no answer: not counted
+                 sentence("Italy will not send troops [2].", "removed", [2])]  # removed: not counted
+    q = Question("q", "Will Italy send troops?", "single_fact", True, ("not send",), articles=("a",), quotes=(gold,))
+    result = QuestionResult(q.id, q.type, q.question, True, list(q.accepted))
+    _score_gold_citations(result, Outcome("", False, citations, sentences, citations, {}, {}), q)
+    assert (result.answer_bearing, result.gold_cited) == (2, 1)

@@ -11,7 +11,9 @@
    one llama.cpp context between answers and judge (`RAG_JUDGE_CONTEXT=0`), an untimed one-token
    prompt sharing only the system message first leaves the raw KV cache as the judge leaves it.
    With `--lookup`, the raw run is repeated with prompt-lookup speculative decoding.
-4. Write the table into docs/performance.md between markers, with the command.
+4. Write the table into docs/performance.md between markers, with the command, and every
+   question's service and raw timings to bench/results/speed-rows.json, so a ratio can be broken
+   down after the fact.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ from eval.metrics import percentile
 from rag.settings import PROJECT_ROOT, Settings
 
 DOC = PROJECT_ROOT / "docs" / "performance.md"
+ROWS = PROJECT_ROOT / "bench" / "results" / "speed-rows.json"
 START, END = "<!-- speed-table:start -->", "<!-- speed-table:end -->"
 
 
@@ -68,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report)
     if not args.no_doc:
         _write(report)
+        _write_rows(service, raw)
     return 0
 
 
@@ -232,6 +236,9 @@ def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]
         "|---|---|---|---|",
         *(f"| {name} | {s} | {r} | {ratio} |" for name, s, r, ratio in rows),
         "",
+        f"Verified total, ratio of the p50s: {_p50_ratio([s.total for s in generated], [r.total for r in raw]):.2f} "
+        "(the table's ratio is the p50 of per-question ratios). Per-question rows: bench/results/speed-rows.json.",
+        "",
         "Service stages, seconds (p50 / p95): "
         + ", ".join(f"{k} {p([s.stages.get(k, 0) for s in generated])}" for k in stages) + ".",
         "",
@@ -243,6 +250,23 @@ def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]
           f"(ratio {b['index_chunks_per_s'] / b['raw_chunks_per_s']:.2f})." for b in build),
     ]
     return "\n".join(lines)
+
+
+def _p50_ratio(service: Sequence[float], raw: Sequence[float]) -> float:
+    return percentile(service, 50) / max(percentile(raw, 50), 1e-9)
+
+
+def _write_rows(service: Sequence[Timing], raw: Sequence[Timing]) -> None:
+    """Per question: the service's timings and stages beside raw llama.cpp's on the same prompt."""
+    raw_by_question = {r.question: r for r in raw}
+
+    def row(t: Timing | None) -> dict[str, Any] | None:
+        return None if t is None else {k: v for k, v in asdict(t).items() if k not in ("question", "passages")}
+
+    rows = [{"question": s.question, "service": row(s), "raw": row(raw_by_question.get(s.question))}
+            for s in service]
+    ROWS.parent.mkdir(parents=True, exist_ok=True)
+    ROWS.write_text(json.dumps({"date": dt.date.today().isoformat(), "rows": rows}, indent=1) + "\n")
 
 
 def _decode_seconds(timing: Timing) -> float:

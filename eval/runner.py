@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from eval.datasets import Question
-from eval.metrics import cites_gold_evidence, citation_scores, contains_answer, hits_and_rank
+from eval.metrics import citation_scores, cites_gold_evidence, contains_answer, hits_and_rank
 from rag.grounding import Judge
 from rag.pipeline import Pipeline
 from rag.types import Answer, Article, CheckedSentence

@@ -1,0 +1,33 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import speed
+from bench.speed import Timing
+
+
+def _pair(question: str, service_total: float, raw_total: float) -> tuple[Timing, Timing]:
+    stages = {"retrieve": 0.2, "generate": raw_total, "first_token": 1.0, "verify": service_total - raw_total - 0.2}
+    return (Timing(question, 1.0, service_total, 400, 20, stages, [{"text": "passage"}]),
+            Timing(question, 0.9, raw_total, 0, 20))
+
+
+def test_rows_keep_each_questions_service_and_raw_timings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(speed, "ROWS", tmp_path / "rows.json")
+    (s1, r1), (s2, r2) = _pair("a?", 9.0, 6.0), _pair("b?", 4.0, 3.0)
+    abstained = Timing("c?", None, 0.3)
+    speed._write_rows([s1, abstained, s2], [r1, r2])
+    rows = json.loads((tmp_path / "rows.json").read_text())["rows"]
+    assert [r["question"] for r in rows] == ["a?", "c?", "b?"]
+    assert rows[0]["service"]["total"] == 9.0 and rows[0]["raw"]["total"] == 6.0
+    assert rows[0]["service"]["stages"]["verify"] == pytest.approx(2.8)
+    assert rows[1]["raw"] is None and "passages" not in rows[0]["service"]
+
+
+def test_the_report_gives_both_ratios_of_the_verified_total() -> None:
+    (s1, r1), (s2, r2), (s3, r3) = _pair("a?", 9.0, 6.0), _pair("b?", 4.0, 3.0), _pair("c?", 12.0, 10.0)
+    report = speed._report([s1, s2, s3], [r1, r2, r3], [], 30.0, (4000.0, 3000.0))
+    # p50 of per-question ratios (1.5, 1.33, 1.2) is 1.33; the ratio of p50s is 9 / 6 = 1.5.
+    assert "| total, s (service: verified answer) | 9.00 / 11.70 | 6.00 / 9.60 | 1.33 /" in report
+    assert "ratio of the p50s: 1.50" in report

@@ -13,7 +13,8 @@ Per question:
   citations support it without it. Precision is the share of precise citations.
 - gold-evidence citation (judge-free, beside ALCE's): an answer sentence that holds an accepted
   answer cites the gold evidence when one of its cited passages contains a hand-checked supporting
-  quote (seed suite) or gold fact (MultiHop-RAG), whitespace ignored; the rate is the share of such
+  quote (seed suite) or gold fact (MultiHop-RAG), whitespace ignored; only the quotes holding the
+  answer it states count, when some do (two figures, two quotes); the rate is the share of such
   sentences that do. No model is involved, so it cannot agree with verification by construction.
   It is strict: a sentence citing another passage that also states the fact counts as a miss.
 - faithfulness: the share of answer sentences that the retrieved passages (all of them, joined)

@@ -171,6 +171,10 @@ def _score_gold_citations(result: QuestionResult, outcome: Outcome, q: Question)
         if s["verdict"] == "removed":
             continue
         sentence = CheckedSentence(**{**s, "cited": tuple(s["cited"])})
-        if contains_answer(sentence.stated, q.accepted):
+        stated = [a for a in q.accepted if contains_answer(sentence.stated, [a])]
+        if stated:
+            # The evidence for what this sentence states: the quotes holding that answer, when some do
+            # (a conflict question has one per figure); else any of the question's quotes.
+            quotes = [quote for quote in q.quotes if any(contains_answer(quote, [a]) for a in stated)] or q.quotes
             result.answer_bearing += 1
-            result.gold_cited += cites_gold_evidence([texts[n] for n in sentence.cited if n in texts], q.quotes)
+            result.gold_cited += cites_gold_evidence([texts[n] for n in sentence.cited if n in texts], quotes)

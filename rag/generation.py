@@ -13,8 +13,10 @@ from rag.errors import ModelUnavailable
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]
-# The judge context may hold a copy of the answer context's KV cache (below), so it is as large.
-# Copying pays only when it saves more than this many tokens of prompt processing.
+# A judge prompt is the system message, one or a few passages and a sentence: well under this. An
+# answer context holding more tokens is not copied into it (answer prompts: p95 ~800 tokens).
+JUDGE_CONTEXT_TOKENS = 2048
+# Copying the answer context's cache pays only when it saves more than this many prompt tokens.
 REUSE_MIN_TOKENS = 16
 
 
@@ -52,7 +54,7 @@ class LlamaGenerator:
         # context, every judge call evicted the answer prompt's sources, and the next question often
         # starts with the same passages: with its own context, llama.cpp reuses them (prefix match).
         # Costs a second copy of the repacked weights and a KV cache (~0.9 GB; the file pages are shared).
-        self._judge_llm = _load(model_path, n_ctx, n_threads) if judge_context else self._llm
+        self._judge_llm = _load(model_path, JUDGE_CONTEXT_TOKENS, n_threads) if judge_context else self._llm
         metadata = self._llm.metadata
         template = metadata.get("tokenizer.chat_template")
         if not template:
@@ -108,6 +110,8 @@ class LlamaGenerator:
         if judge is self._llm:
             return
         tokens = judge.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        if judge._model.add_bos_token():  # as create_completion will tokenize it
+            tokens = [judge.token_bos(), *tokens]
         in_answer = _common_prefix(self._llm.input_ids[: self._llm.n_tokens].tolist(), tokens)
         in_judge = _common_prefix(judge.input_ids[: judge.n_tokens].tolist(), tokens)
         if in_answer > in_judge + REUSE_MIN_TOKENS:
@@ -128,6 +132,7 @@ class LlamaGenerator:
         if written and llama_cpp.llama_state_seq_set_data(judge.ctx, buffer, written, 0) == written:
             judge.input_ids[: source.n_tokens] = source.input_ids[: source.n_tokens]
             judge.n_tokens = source.n_tokens
+            judge._requires_eval = True  # its last logits are not this state's: never sample from them
         else:  # the judge then processes its prompts whole: slower, never wrong
             log.warning("could not copy the answer's KV cache to the judge context")
             judge._ctx.kv_cache_clear()

@@ -132,3 +132,20 @@ def test_gold_evidence_citation_counts_answer_sentences_citing_the_hand_checked_
     result = QuestionResult(q.id, q.type, q.question, True, list(q.accepted))
     _score_gold_citations(result, Outcome("", False, citations, sentences, citations, {}, {}), q)
     assert (result.answer_bearing, result.gold_cited) == (2, 1)
+
+
+def test_a_figure_counts_as_cited_only_with_the_quote_that_holds_it() -> None:
+    from eval.datasets import Question
+    from eval.runner import Outcome, QuestionResult, _score_gold_citations
+
+    one, other = "France pledged $2.15 billion in aid.", "France's aid was worth $2.16bn."
+    citations = [{"n": 1, "article_id": "a", "title": "T", "published": None, "text": one},
+                 {"n": 2, "article_id": "b", "title": "U", "published": None, "text": other}]
+    sentences = [{"text": "France pledged $2.15 billion [2].", "claim": "France pledged $2.15 billion.",
+                  "verdict": "supported", "support": 1.0, "cited": [2], "reason": ""},
+                 {"text": "Its aid was worth $2.16bn [2].", "claim": "Its aid was worth $2.16bn.",
+                  "verdict": "supported", "support": 1.0, "cited": [2], "reason": ""}]
+    q = Question("q", "How much aid?", "conflict", True, ("2.15", "2.16"), "all", ("a", "b"), (one, other))
+    result = QuestionResult(q.id, q.type, q.question, True, list(q.accepted))
+    _score_gold_citations(result, Outcome("", False, citations, sentences, citations, {}, {}), q)
+    assert (result.answer_bearing, result.gold_cited) == (2, 1)

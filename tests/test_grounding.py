@@ -27,6 +27,12 @@ def test_the_model_gets_the_last_word_on_claims_the_rules_let_through() -> None:
     assert not judgement.supported and "model" in judgement.reason
 
 
+def test_the_model_confirms_a_claim_it_finds_in_the_judge_prompts_passage() -> None:
+    # Not a copy, every word in the passage: the fake model reads the prompt and says yes (0.9).
+    judgement = ModelJudge(ScriptedGenerator("")).judge("Italy could help monitor any deal.", PASSAGE)
+    assert judgement.supported and judgement.score == 0.9
+
+
 def test_a_copied_sentence_is_supported_without_asking_the_model() -> None:
     generator = ScriptedGenerator("")
     judgement = ModelJudge(generator).judge("Italy will not send troops, but it could help monitor any deal.", PASSAGE)

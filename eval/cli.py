@@ -8,7 +8,15 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from eval.datasets import Question, answer_pairs, judge_pairs, multihop_corpus, multihop_questions, seed_questions
+from eval.datasets import (
+    Question,
+    answer_pairs,
+    heldout_questions,
+    judge_pairs,
+    multihop_corpus,
+    multihop_questions,
+    seed_questions,
+)
 from eval.judge_cache import CachedYesNo
 from eval.metrics import JudgeMeasurement, measure_judge
 from eval.report import JUDGE_FLOOR, one_line, summarise, write_reports
@@ -33,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="ask a question suite and score the answers")
     run.add_argument("--suite", choices=("seed", "multihop"), default="seed")
-    run.add_argument("--subset", choices=("all", "ci"), default="all", help="ci: the fixed CI subset (seed)")
+    run.add_argument("--subset", choices=("all", "ci", "heldout"), default="all",
+                     help="seed: ci, the fixed CI subset; heldout, the questions no threshold was tuned on")
     run.add_argument("--sample", type=int, default=None, help="multihop: a fixed random sample of this size")
     run.add_argument("--url", help="evaluate a running server instead of the library in-process")
     run.add_argument("--judge", choices=("rules", "model"), default="model", help="judge for citation metrics")
@@ -92,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
 def _suite(args: argparse.Namespace) -> tuple[list[Question], list[Article]]:
     if args.suite == "multihop":
         return multihop_questions(sample=args.sample), multihop_corpus()
-    questions = seed_questions()
+    questions = heldout_questions() if args.subset == "heldout" else seed_questions()
     if args.subset == "ci":
         questions = [q for q in questions if q.id in CI_SUBSET]
     settings = Settings.from_env()

@@ -54,6 +54,12 @@ def seed_questions(path: Path = DATA_DIR / "seed_questions.jsonl") -> list[Quest
     return questions
 
 
+def heldout_questions(path: Path = DATA_DIR / "heldout_questions.jsonl") -> list[Question]:
+    """Questions over the same articles on facts the seed questions do not ask, written after the
+    service's thresholds were tuned on the seed questions: an estimate that was not tuned on."""
+    return seed_questions(path)
+
+
 def judge_pairs(path: Path = DATA_DIR / "judge_pairs.jsonl") -> list[JudgePair]:
     """Claims written for the judge: sentences of the seed articles, paraphrases and mutations."""
     return [JudgePair(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]

@@ -1,6 +1,13 @@
 import pytest
 
-from eval.datasets import answer_pairs, judge_pairs, multihop_corpus, multihop_questions, seed_questions
+from eval.datasets import (
+    answer_pairs,
+    heldout_questions,
+    judge_pairs,
+    multihop_corpus,
+    multihop_questions,
+    seed_questions,
+)
 from eval.metrics import citation_scores, contains_answer, hits_and_rank, measure_judge
 from rag.articles import read_path
 from rag.grounding import Judgement, RuleJudge
@@ -45,6 +52,21 @@ def test_seed_questions_are_well_formed_and_every_quote_is_in_its_article() -> N
         assert len(q.quotes) == len(q.articles), q.id
         for article_id, quote in zip(q.articles, q.quotes):
             assert quote in texts[article_id], (q.id, quote)
+
+
+def test_heldout_questions_are_well_formed_and_ask_nothing_the_seed_questions_ask() -> None:
+    texts = {a.article_id: a.text for p in SEED_DIR.glob("*.txt") for a in read_path(p)}
+    seed, heldout = seed_questions(), heldout_questions()
+    assert len(heldout) >= 20 and sum(not q.answerable for q in heldout) >= 5
+    assert len({q.id for q in heldout}) == len(heldout) and not {q.id for q in heldout} & {q.id for q in seed}
+    seed_quotes = {quote for q in seed for quote in q.quotes}
+    for q in heldout:
+        assert q.answerable == bool(q.accepted) == bool(q.quotes), q.id
+        assert len(q.quotes) == len(q.articles), q.id
+        assert q.question not in {s.question for s in seed}, q.id
+        for article_id, quote in zip(q.articles, q.quotes):
+            assert quote in texts[article_id], (q.id, quote)
+            assert quote not in seed_quotes, (q.id, quote)
 
 
 def test_judge_pairs_are_balanced_and_their_passages_are_real_article_text() -> None:

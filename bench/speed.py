@@ -184,7 +184,7 @@ def _raw_run(service: Sequence[Timing], lookup: bool = False) -> list[Timing]:
             # shares its context (the last prompt was a judge question): only the system prompt is
             # shared with the next prompt, where raw llama.cpp would reuse the previous sources.
             llm.create_chat_completion([build_messages(timing.question, hits)[0],
-                                        {"role": "user", "content": "Sources:\n[1] (none)"}], max_tokens=1)
+                                        {"role": "user", "content": "Passage: (none)"}], max_tokens=1)
         started = time.perf_counter()
         for chunk in llm.create_chat_completion(build_messages(timing.question, hits), temperature=0.0,
                                                 max_tokens=settings.max_tokens, stream=True):

@@ -12,8 +12,8 @@ from eval.datasets import Question
 from eval.metrics import citation_scores, cites_gold_evidence, contains_answer, hits_and_rank
 from rag.grounding import Judge
 from rag.pipeline import Pipeline
-from rag.prompting import with_header
 from rag.types import Answer, Article, CheckedSentence
+from rag.verification import with_header
 
 log = logging.getLogger(__name__)
 

@@ -65,7 +65,7 @@ class ScriptedGenerator:
 
     def yes_probability(self, messages: Sequence[Message]) -> float:
         """Yes exactly when every content word of the statement is in the passage (a strict stand-in)."""
-        match = re.search(r"Sources:\n\[1\] (.*)\n\nStatement: (.*)\n\n", messages[-1]["content"], re.DOTALL)
+        match = re.search(r"Passage:\n(.*)\n\nStatement: (.*)\n\n", messages[-1]["content"], re.DOTALL)
         if not match:
             return 0.5
         passage, claim = (set(_WORD.findall(t.lower())) for t in match.groups())

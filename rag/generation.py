@@ -13,11 +13,8 @@ from rag.errors import ModelUnavailable
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]
-# A judge prompt is the system message, one or a few passages and a sentence: well under this. An
-# answer context holding more tokens is not copied into it (answer prompts: p95 ~800 tokens).
+# A judge prompt is the system message, one or a few passages and a sentence: well under this.
 JUDGE_CONTEXT_TOKENS = 2048
-# Copying the answer context's cache pays only when it saves more than this many prompt tokens.
-REUSE_MIN_TOKENS = 16
 
 
 class Generation(Protocol):
@@ -89,7 +86,6 @@ class LlamaGenerator:
 
         prompt = self._format(messages=list(messages)).prompt
         with self._lock:
-            self._reuse_answer_cache(prompt)
             self._judge_llm.create_completion(prompt, max_tokens=1, temperature=0.0,
                                               logits_processor=LogitsProcessorList([capture]))
         logits = captured[0]
@@ -97,67 +93,24 @@ class LlamaGenerator:
         yes, no = weights[self._yes_ids].sum(), weights[self._no_ids].sum()
         return float(yes / (yes + no)) if yes + no > 0 else 0.5
 
-    def _reuse_answer_cache(self, prompt: str) -> None:
-        """Before a judge prompt: when the answer context's KV cache holds a longer prefix of it than
-        the judge context's, copy that cache over (call with the lock held).
-
-        The judge writes its passage as the answer prompt writes source [1] (rag.prompting), so a
-        judge question about the answer's first source shares everything up to the statement with
-        the answer prompt just processed. With the copy, llama.cpp's prefix match skips all that, and
-        the judge processes only the statement (~50 tokens instead of ~170; measured in
-        docs/performance.md). The copy is ~30 KB per token, a few hundredths of a second."""
-        judge = self._judge_llm
-        if judge is self._llm:
-            return
-        tokens = judge.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-        if judge._model.add_bos_token():  # as create_completion will tokenize it
-            tokens = [judge.token_bos(), *tokens]
-        in_answer = _common_prefix(self._llm.input_ids[: self._llm.n_tokens].tolist(), tokens)
-        in_judge = _common_prefix(judge.input_ids[: judge.n_tokens].tolist(), tokens)
-        if in_answer > in_judge + REUSE_MIN_TOKENS:
-            self._copy_answer_cache_to_judge()
-
-    def _copy_answer_cache_to_judge(self) -> None:
-        import ctypes
-
-        import llama_cpp
-
-        source, judge = self._llm, self._judge_llm
-        if not 0 < source.n_tokens <= judge.n_ctx():
-            return
-        size = llama_cpp.llama_state_seq_get_size(source.ctx, 0)
-        buffer = (ctypes.c_uint8 * size)()
-        written = llama_cpp.llama_state_seq_get_data(source.ctx, buffer, size, 0)
-        judge._ctx.kv_cache_clear()
-        if written and llama_cpp.llama_state_seq_set_data(judge.ctx, buffer, written, 0) == written:
-            judge.input_ids[: source.n_tokens] = source.input_ids[: source.n_tokens]
-            judge.n_tokens = source.n_tokens
-            judge._requires_eval = True  # its last logits are not this state's: never sample from them
-        else:  # the judge then processes its prompts whole: slower, never wrong
-            log.warning("could not copy the answer's KV cache to the judge context")
-            judge._ctx.kv_cache_clear()
-            judge.n_tokens = 0
-
     def cached_tokens(self, messages: Sequence[Message]) -> int:
         """How many leading tokens of this prompt the answer context holds in its KV cache: what
         llama.cpp will not have to process again."""
         prompt = self._format(messages=list(messages)).prompt
         tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
         with self._lock:
-            return _common_prefix(self._llm.input_ids[: self._llm.n_tokens].tolist(), tokens)
+            held = self._llm.input_ids[: self._llm.n_tokens].tolist()
+        return sum(1 for _ in _takewhile_equal(held, tokens))
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
 
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    """How many leading tokens `a` and `b` share."""
-    shared = 0
+def _takewhile_equal(a: Sequence[int], b: Sequence[int]) -> Iterator[int]:
     for x, y in zip(a, b):
         if x != y:
-            break
-        shared += 1
-    return shared
+            return
+        yield x
 
 
 def _load(model_path: Path, n_ctx: int, n_threads: int) -> Any:
@@ -191,4 +144,3 @@ class _LlamaGeneration:
                 text = chunk["choices"][0]["text"]
                 if text:
                     yield text
-

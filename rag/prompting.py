@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 
 from rag.generation import Message
@@ -22,14 +21,14 @@ Rules:
 
 Example
 Sources:
-[1] Summit news (10 January 2025)
+[1] Summit news (2025-01-10)
 The ministers met in Oslo on Monday. Norway said it would send 300 engineers to the mission.
-[2] Trade talks (11 January 2025)
+[2] Trade talks (2025-01-11)
 Sweden declined to join the mission but offered funding.
 Question: How many engineers will Norway send?
 Answer: Norway will send 300 engineers to the mission [1]."""
 
-JUDGE_QUESTION = "Does source [1] state this? Answer yes or no."
+JUDGE_QUESTION = "Does the passage state this? Answer yes or no."
 
 
 def build_messages(question: str, hits: Sequence[Hit]) -> list[Message]:
@@ -45,28 +44,9 @@ def format_sources(hits: Sequence[Hit]) -> str:
 
 
 def _format_source(n: int, hit: Hit) -> str:
-    return f"[{n}] {passage_text(hit)}"
-
-
-def passage_text(hit: Hit) -> str:
-    """A passage as the model reads it, and as verification checks it: its article's title and date,
-    then its text. Article text is data: anything in it that could pass for an instruction or a
-    citation is neutralised."""
-    return with_header(neutralise(hit.chunk.title), hit.chunk.published, neutralise(hit.chunk.text))
-
-
-def with_header(title: str, published: str | None, text: str) -> str:
-    """A passage with its article's title and date, which belong to what it states ("in September
-    2025" is supported by a passage from an article published then). The date is written out
-    ("5 September 2025") so the fact veto can read the month."""
-    return f"{title} ({readable_date(published)})\n{text}" if published else f"{title}\n{text}"
-
-
-def readable_date(iso: str) -> str:
-    try:
-        return datetime.date.fromisoformat(iso).strftime("%-d %B %Y")
-    except ValueError:
-        return iso
+    chunk = hit.chunk
+    # Article text is data: anything in it that could pass for an instruction or a citation is neutralised.
+    return f"[{n}] {neutralise(chunk.title)} ({chunk.published or 'undated'})\n{neutralise(chunk.text)}"
 
 
 def answer_grammar(sources: int) -> str:
@@ -82,11 +62,9 @@ def answer_grammar(sources: int) -> str:
 
 
 def build_judge_messages(claim: str, passage: str) -> list[Message]:
-    """A yes/no support question about one passage, written as the answer prompt writes its first
-    source: for a passage that was the answer's source [1], the whole prompt up to the statement is
-    what the model already read, and its KV cache is reused (rag.generation)."""
+    """A yes/no support question that shares the answer prompt's system message, so its KV cache is reused."""
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"Sources:\n[1] {strip_control_tokens(passage)}\n\n"
+        {"role": "user", "content": f"Passage:\n{strip_control_tokens(passage)}\n\n"
                                     f"Statement: {strip_control_tokens(claim)}\n\n{JUDGE_QUESTION}"},
     ]

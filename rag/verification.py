@@ -25,7 +25,6 @@ from rag.chunking import sentence_spans
 from rag.facts import NumberMention, missing_facts, number_mentions, numbers
 from rag.grounding import Judge, content_words, coverage, is_bare_answer
 from rag.injection import REMOVED, neutralise
-from rag.prompting import passage_text
 from rag.rerank import Reranker
 from rag.types import CheckedSentence, Hit
 
@@ -197,6 +196,27 @@ def _without_repeats(checked: list[CheckedSentence]) -> list[CheckedSentence]:
 
 def _joined(hits: Sequence[Hit], cited: Sequence[int]) -> str:
     return "\n\n".join(passage_text(hits[n - 1]) for n in cited)
+
+
+def passage_text(hit: Hit) -> str:
+    """What a passage counts as evidence for: the text the model was shown, instructions neutralised."""
+    return with_header(neutralise(hit.chunk.title), hit.chunk.published, neutralise(hit.chunk.text))
+
+
+def with_header(title: str, published: str | None, text: str) -> str:
+    """A passage with its article's title and date, which belong to what it states ("in September
+    2025" is supported by a passage from an article published then). The date is written out
+    ("5 September 2025"; the answer prompt shows it as ISO) so the fact veto can read the month."""
+    return f"{title} ({readable_date(published)})\n{text}" if published else f"{title}\n{text}"
+
+
+def readable_date(iso: str) -> str:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(iso).strftime("%-d %B %Y")
+    except ValueError:
+        return iso
 
 
 @dataclass(frozen=True)

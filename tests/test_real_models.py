@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from index.build import build, find_files
-from rag.prompting import answer_grammar, build_judge_messages, build_messages, passage_text
+from rag.prompting import answer_grammar, build_messages
 from rag.services import Services, build_services, load_embedder, load_generator, load_reranker
 from rag.settings import Settings
 from tests.conftest import SEED_DIR, SEPTEMBER_ARTICLE
@@ -63,28 +63,6 @@ def test_verification_leaves_the_answer_prompt_cached_for_the_next_question(real
     generator = real_services.pipeline.generator
     messages = build_messages(answer.question, answer.passages)
     assert generator.cached_tokens(messages) == answer.usage.prompt_tokens
-
-
-def test_a_judge_question_about_source_1_reuses_the_answer_prompt_and_judges_the_same(
-        real_services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The judge context takes a copy of the answer context's KV cache when that holds more of the judge
-    prompt (the system message and source [1]); P(yes) is what the judge computes without the copy."""
-    generator = real_services.pipeline.generator
-    answer = real_services.pipeline.ask(COMMITTED)
-    assert answer.passages
-    messages = build_judge_messages("26 countries formally committed to the reassurance force.",
-                                    passage_text(answer.passages[0]))
-    copies: list[int] = []
-    copy = generator._copy_answer_cache_to_judge
-    monkeypatch.setattr(generator, "_copy_answer_cache_to_judge", lambda: (copies.append(1), copy())[1])
-    generator._judge_llm.reset()  # whatever verification left in the judge context: start from nothing
-    reused = generator.yes_probability(messages)
-    assert copies == [1]
-    generator._judge_llm.reset()
-    monkeypatch.setattr(generator, "_reuse_answer_cache", lambda prompt: None)
-    fresh = generator.yes_probability(messages)  # the same prompt, processed whole
-    assert copies == [1]
-    assert reused == pytest.approx(fresh, abs=0.02)
 
 
 def test_the_real_reranker_removes_a_true_sentence_that_answers_another_question(real_services: Services) -> None:

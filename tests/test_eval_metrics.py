@@ -1,6 +1,7 @@
 import pytest
 
 from eval.datasets import (
+    Question,
     answer_pairs,
     heldout_questions,
     judge_pairs,
@@ -42,10 +43,9 @@ def test_retrieval_rank_uses_gold_articles_or_the_upstream_fact_rule() -> None:
     assert hits_and_rank(passages, ["none"], [], use_facts=False) is None
 
 
-def test_seed_questions_are_well_formed_and_every_quote_is_in_its_article() -> None:
+def _assert_well_formed(questions: list[Question]) -> None:
+    """Unique ids; an answer and a quote exactly when answerable; every quote in its article's text."""
     texts = {a.article_id: a.text for p in SEED_DIR.glob("*.txt") for a in read_path(p)}
-    questions = seed_questions()
-    assert len(questions) >= 40 and sum(not q.answerable for q in questions) >= 10
     assert len({q.id for q in questions}) == len(questions)
     for q in questions:
         assert q.answerable == bool(q.accepted) == bool(q.quotes), q.id
@@ -54,19 +54,19 @@ def test_seed_questions_are_well_formed_and_every_quote_is_in_its_article() -> N
             assert quote in texts[article_id], (q.id, quote)
 
 
+def test_seed_questions_are_well_formed_and_every_quote_is_in_its_article() -> None:
+    questions = seed_questions()
+    assert len(questions) >= 40 and sum(not q.answerable for q in questions) >= 10
+    _assert_well_formed(questions)
+
+
 def test_heldout_questions_are_well_formed_and_ask_nothing_the_seed_questions_ask() -> None:
-    texts = {a.article_id: a.text for p in SEED_DIR.glob("*.txt") for a in read_path(p)}
     seed, heldout = seed_questions(), heldout_questions()
     assert len(heldout) >= 20 and sum(not q.answerable for q in heldout) >= 5
-    assert len({q.id for q in heldout}) == len(heldout) and not {q.id for q in heldout} & {q.id for q in seed}
-    seed_quotes = {quote for q in seed for quote in q.quotes}
-    for q in heldout:
-        assert q.answerable == bool(q.accepted) == bool(q.quotes), q.id
-        assert len(q.quotes) == len(q.articles), q.id
-        assert q.question not in {s.question for s in seed}, q.id
-        for article_id, quote in zip(q.articles, q.quotes):
-            assert quote in texts[article_id], (q.id, quote)
-            assert quote not in seed_quotes, (q.id, quote)
+    _assert_well_formed(heldout)
+    assert not {q.id for q in heldout} & {q.id for q in seed}
+    assert not {q.question for q in heldout} & {q.question for q in seed}
+    assert not {quote for q in heldout for quote in q.quotes} & {quote for q in seed for quote in q.quotes}
 
 
 def test_judge_pairs_are_balanced_and_their_passages_are_real_article_text() -> None:

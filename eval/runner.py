@@ -153,10 +153,8 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
 def _score_citations(result: QuestionResult, outcome: Outcome, judge: Judge, question: str) -> None:
     # Judged as the model saw them: with the article's title and date.
     texts = {c["n"]: with_header(c["title"], c["published"], c["text"]) for c in outcome.citations}
-    kept = [s for s in outcome.sentences if s["verdict"] != "removed"]
     # What each sentence says in the answer: the model's claim, or the source sentence quoted in its place.
-    stated = [CheckedSentence(**{**s, "cited": tuple(s["cited"])}).stated for s in kept]
-    pairs = [(claim, [texts[n] for n in s["cited"] if n in texts]) for claim, s in zip(stated, kept)]
+    pairs = [(s.stated, [texts[n] for n in s.cited if n in texts]) for s in _kept_sentences(outcome)]
     scores = citation_scores(pairs, judge, question)
     context = "\n\n".join(with_header(p["title"], p["published"], p["text"]) for p in outcome.passages)
     result.answer_sentences = scores.sentences
@@ -167,10 +165,7 @@ def _score_citations(result: QuestionResult, outcome: Outcome, judge: Judge, que
 def _score_gold_citations(result: QuestionResult, outcome: Outcome, q: Question) -> None:
     """Judge-free: does each sentence that gives an accepted answer cite the passage holding the gold evidence?"""
     texts = {c["n"]: c["text"] for c in outcome.citations}
-    for s in outcome.sentences:
-        if s["verdict"] == "removed":
-            continue
-        sentence = CheckedSentence(**{**s, "cited": tuple(s["cited"])})
+    for sentence in _kept_sentences(outcome):
         stated = [a for a in q.accepted if contains_answer(sentence.stated, [a])]
         if stated:
             # The evidence for what this sentence states: the quotes holding that answer, when some do
@@ -178,3 +173,9 @@ def _score_gold_citations(result: QuestionResult, outcome: Outcome, q: Question)
             quotes = [quote for quote in q.quotes if any(contains_answer(quote, [a]) for a in stated)] or q.quotes
             result.answer_bearing += 1
             result.gold_cited += cites_gold_evidence([texts[n] for n in sentence.cited if n in texts], quotes)
+
+
+def _kept_sentences(outcome: Outcome) -> list[CheckedSentence]:
+    """The answer's sentences that verification kept, as the service returned them."""
+    return [CheckedSentence(**{**s, "cited": tuple(s["cited"])}) for s in outcome.sentences
+            if s["verdict"] != "removed"]

@@ -85,6 +85,12 @@ def numbers(text: str) -> set[float]:
     return found
 
 
+def figure_ends(text: str) -> list[int]:
+    """Where each figure, in digits or spelled out, ends in `normalise(text)`."""
+    plain = normalise(text)
+    return sorted(m.end() for pattern in (_NUMBER, _SPELLED) for m in pattern.finditer(plain))
+
+
 def dates(text: str) -> set[str]:
     """Month and weekday names, canonical ('Sept.' -> 'september')."""
     found = set()

@@ -11,7 +11,8 @@ the question (MIN_QUOTE_RELEVANCE). Otherwise the claim is removed (reported as 
 A citation that adds nothing to the support of its sentence is dropped (ALCE's leave-one-out
 rule). An answer whose kept sentences are all true but beside the question ("Who will command the
 force?" answered with where it may deploy) loses them too, judged by the cross-encoder's
-question-answer relevance. When two retrieved passages give different figures for the same thing,
+question-answer relevance; so does a sentence whose figures count other things than a "how many"
+question asks about (`rag.counts`). When two retrieved passages give different figures for the same thing,
 the answer says so and cites both.
 """
 
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.chunking import sentence_spans
+from rag.counts import counted_nouns, counts_something_else
 from rag.facts import NumberMention, missing_facts, number_mentions, numbers
 from rag.grounding import Judge, content_words, coverage, is_bare_answer
 from rag.injection import REMOVED, neutralise
@@ -88,12 +90,16 @@ class Verifier:
         return self._on_question(_without_repeats(checked), question)
 
     def _on_question(self, checked: list[CheckedSentence], question: str) -> list[CheckedSentence]:
-        """`checked`, with a quote that does not answer the question removed, and then every kept
-        sentence removed when none of them answers it.
+        """`checked`, with a sentence that counts something other than what a "how many" question asks
+        about removed, a quote that does not answer the question removed, and then every kept sentence
+        removed when none of them answers it.
 
         A bare answer ("Friedrich Merz.") counts as answering: the cross-encoder scores statements,
         and gives a lone name almost nothing."""
-        scored = [i for i, c in enumerate(checked) if c.verdict != "removed" and not is_bare_answer(c.stated)]
+        counted = counted_nouns(question)
+        checked = [_removed(c, "its figures count something other than what the question asks how many of")
+                   if _is_statement(c) and counts_something_else(c.stated, counted) else c for c in checked]
+        scored = [i for i, c in enumerate(checked) if _is_statement(c)]
         if self.relevance is None or self.min_answer_relevance <= 0 or not question or not scored:
             return checked
         relevance = dict(zip(scored, self.relevance.score(question, [checked[i].stated for i in scored])))
@@ -175,6 +181,11 @@ def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> 
         return None
     _, n, sentence = max(found, key=lambda f: f[0])
     return n, sentence
+
+
+def _is_statement(sentence: CheckedSentence) -> bool:
+    """A kept sentence that says something on its own, not a bare answer to the question."""
+    return sentence.verdict != "removed" and not is_bare_answer(sentence.stated)
 
 
 def _removed(sentence: CheckedSentence, reason: str) -> CheckedSentence:

@@ -173,3 +173,13 @@ def test_a_quote_must_answer_the_question_more_clearly_than_a_written_sentence()
 
     assert verdict(0.8)[0] == "quoted"
     assert verdict(0.79) == ("removed", "the quoted sentence does not answer the question (relevance 0.79)")
+
+
+def test_a_sentence_counting_other_things_than_a_how_many_question_asks_about_is_removed() -> None:
+    engels = hit("The attack destroyed 96 air-to-air cruise missiles at the Engels airfield.")
+    [checked] = Verifier(RuleJudge()).check("The attack destroyed 96 air-to-air cruise missiles [1].", [engels],
+                                            "How many strategic bombers did the attack destroy?")
+    assert checked.verdict == "removed" and "count something other" in checked.reason
+    [kept] = Verifier(RuleJudge()).check("The attack destroyed 96 air-to-air cruise missiles [1].", [engels],
+                                         "How many missiles did the attack destroy?")
+    assert kept.verdict == "supported"

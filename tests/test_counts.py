@@ -1,0 +1,36 @@
+from rag.counts import counted_nouns, counts_something_else
+
+
+def test_a_how_many_question_counts_the_words_before_its_verb() -> None:
+    assert counted_nouns("How many Russian strategic bombers were destroyed?") == {"russian", "strategic", "bombers"}
+    assert counted_nouns("How many nations pledged soldiers or some presence?") >= {"nations", "countries"}
+    assert "soldiers" not in counted_nouns("How many nations pledged soldiers or some presence?")
+    assert counted_nouns("How many nations or delegations took part?") >= {"nations", "delegations"}
+    assert "troops" in counted_nouns("What exact total number of troops will the force have?")
+
+
+def test_other_questions_count_nothing() -> None:
+    assert counted_nouns("Who will command the force?") == frozenset()
+    assert not counts_something_else("26 countries committed troops.", counted_nouns("Who will command the force?"))
+
+
+def test_a_figure_counting_another_thing_is_caught() -> None:
+    bombers = counted_nouns("How many Russian strategic bombers were destroyed at Engels?")
+    assert counts_something_else("96 air-to-air cruise missiles were destroyed at Engels.", bombers)
+    troops = counted_nouns("What exact total number of troops will the reassurance force have?")
+    assert counts_something_else("The force will have 26 countries formally committed to deploying troops.", troops)
+
+
+def test_a_figure_counting_the_thing_asked_about_or_its_like_is_not() -> None:
+    troops = counted_nouns("How many soldiers will the UK send?")
+    assert not counts_something_else("The UK will send 10,000 to 30,000 troops.", troops)
+    missiles = counted_nouns("How many air-to-air cruise missiles were destroyed?")
+    assert not counts_something_else("It destroyed 96 air-to-air cruise missiles.", missiles)
+    days = counted_nouns("How many days passed between the two remarks?")
+    assert not counts_something_else("Just twelve days later, Rutte spoke again.", days)
+    assert not counts_something_else("Two weeks later, Rutte spoke again.", days)
+
+
+def test_a_sentence_without_a_figure_is_left_to_the_other_checks() -> None:
+    troops = counted_nouns("How many troops will the UK send?")
+    assert not counts_something_else("The UK has not said how many it will send.", troops)

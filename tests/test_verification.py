@@ -60,7 +60,7 @@ class ScoredRelevance:
 
     def score(self, query: str, passages: list[str]) -> list[float]:
         self.asked.append(list(passages))
-        return [self.scores[p] for p in passages]
+        return [self.scores.get(p, 0.0) for p in passages]  # a sentence with its sources: no better
 
 
 ITALY_CLAIM = "Italy will not send troops but could help monitor any potential deal."
@@ -78,6 +78,20 @@ def test_one_sentence_that_answers_keeps_the_others() -> None:
     checked = Verifier(RuleJudge(), relevance).check(f"{aid[:-1]} [1]. {ITALY_CLAIM[:-1]} [3].", HITS,
                                                      "How much aid did Macron announce?")
     assert [c.verdict for c in checked] == ["supported", "supported"]
+
+
+def test_a_sentence_is_also_scored_with_the_source_sentence_it_rests_on() -> None:
+    """The answer names the envoy the question only describes; its source says he is that envoy."""
+    envoy = hit("The U.S. was represented by special envoy Steve Witkoff, who also met Zelensky separately.")
+    claim = "Steve Witkoff met Zelensky separately at the summit."
+    with_source = f"{claim} {envoy.chunk.text}"
+    question = "Which leader did the special envoy meet separately?"
+    [kept] = Verifier(RuleJudge(), ScoredRelevance({claim: 0.0, with_source: 0.9})).check(
+        f"{claim[:-1]} [1].", [envoy], question)
+    assert kept.verdict == "supported"
+    [removed] = Verifier(RuleJudge(), ScoredRelevance({claim: 0.0, with_source: 0.3})).check(
+        f"{claim[:-1]} [1].", [envoy], question)
+    assert removed.verdict == "removed" and "relevance 0.30" in removed.reason
 
 
 def test_a_bare_answer_is_not_scored_for_relevance() -> None:
@@ -160,7 +174,7 @@ def test_a_quoted_figure_is_checked_for_conflicts_and_scored_for_relevance_as_qu
     relevance = ScoredRelevance({AID_001: 0.9})
     [checked] = Verifier(Doubting(), relevance).check("Macron's aid is worth $2.15 billion [1].", HITS, question)
     assert checked.verdict == "quoted" and checked.stated == AID_001
-    assert relevance.asked == [[AID_001]]
+    assert relevance.asked == [[AID_001, f"{AID_001} {AID_001}"]]  # alone, and with its source sentence
     [conflict] = find_conflicts([checked], HITS)
     assert (conflict.value, conflict.other_value) == ("$2.15 billion", "$2.16bn")
 

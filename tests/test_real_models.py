@@ -78,6 +78,17 @@ def test_the_real_reranker_removes_a_true_sentence_that_answers_another_question
     assert beside.verdict == "removed" and "does not answer the question" in beside.reason, beside
 
 
+def test_an_answer_naming_whom_the_question_describes_is_scored_with_its_source(real_services: Services) -> None:
+    """The real cross-encoder scores "Steve Witkoff met Zelensky separately." ~0.01 against a question
+    that describes him instead of naming him; with the source sentence that names his role, ~0.99."""
+    question = ("Which leader did the envoy who represented the United States at the September 2025 Paris summit "
+                "meet separately?")
+    hits = real_services.pipeline.search(question)
+    [n] = [n for n, hit in enumerate(hits, start=1) if "Witkoff, who also met with Zelensky" in hit.chunk.text]
+    [checked] = real_services.pipeline.verifier.check(f"Steve Witkoff met Zelensky separately [{n}].", hits, question)
+    assert checked.verdict == "supported", checked
+
+
 def test_a_true_sentence_the_real_judge_doubts_is_replaced_by_the_source_sentence(real_services: Services) -> None:
     """Seed question s27: the model's restatement scores P(yes) 0.79, just under the judge's 0.8;
     the passage's own sentence naming Witkoff takes its place."""

@@ -4,8 +4,8 @@ A small model answers "How many bombers were destroyed?" with the number of miss
 and "What total number of troops will the force have?" with the 26 countries taking part: true
 sentences, citing the right passage, so the judge accepts them, and the cross-encoder scores them
 relevant (0.98 for the latter). What gives them away is the noun the number counts. A sentence
-holding figures, none of which counts the question's noun (within a few words after it), gives
-the count of something else.
+whose figures name other things (a plural noun within a few words after them) and never the
+question's gives the count of something else.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ _SAME_COUNT = [
     {"countries", "nations", "states", "country", "nation", "state"},
     {"days", "weeks", "months", "years", "hours", "minutes", "day", "week", "month", "year", "hour", "minute"},
 ]
+_IRREGULAR_PLURALS = frozenset("people men women children personnel police staff".split())
+_NOT_PLURALS = frozenset("this thus has was does goes towards whereas perhaps always across besides".split())
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]*")
 # How far after a figure its noun may come: "96 air-to-air cruise missiles", "10,000 to 30,000 troops".
 NOUN_WINDOW = 3
@@ -55,20 +57,28 @@ def counted_nouns(question: str) -> frozenset[str]:
 
 
 def counts_something_else(sentence: str, nouns: frozenset[str]) -> bool:
-    """True when `sentence` gives figures and none of them counts one of `nouns`: the answer to
-    another question. A sentence with no figure, or a question counting nothing, is not judged here."""
+    """True when `sentence` gives a figure of some other named thing ("96 missiles") and none of the
+    thing asked about: the answer to another question. A figure with no plural noun after it ("the
+    attack killed 12 and wounded 30") may count the thing asked about without naming it, so it
+    clears the sentence rather than convicting it; so does having no figure at all."""
     if not nouns:
         return False
     text = normalise(sentence)
-    figures = figure_ends(text)
-    if not figures:
-        return False
     stems = {_stem(n) for n in nouns}
-    for end in figures:
+    other = False
+    for end in figure_ends(text):
         after = _TOKEN.findall(text[end:])[:NOUN_WINDOW]
         if any(_stem(word) in stems for word in after):
             return False
-    return True
+        other = other or any(_is_plural_noun(word) for word in after)
+    return other
+
+
+def _is_plural_noun(word: str) -> bool:
+    """A word that can name what a figure counts: "missiles", "countries", "people"."""
+    word = word.rsplit("-", 1)[-1]
+    return word in _IRREGULAR_PLURALS or (word.endswith("s") and len(word) > 3 and word not in _NOT_PLURALS
+                                          and not word.endswith(("ss", "us", "is", "'s")))
 
 
 def _stem(word: str) -> str:

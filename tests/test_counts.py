@@ -34,3 +34,10 @@ def test_a_figure_counting_the_thing_asked_about_or_its_like_is_not() -> None:
 def test_a_sentence_without_a_figure_is_left_to_the_other_checks() -> None:
     troops = counted_nouns("How many troops will the UK send?")
     assert not counts_something_else("The UK has not said how many it will send.", troops)
+
+
+def test_a_figure_naming_nothing_may_count_the_thing_asked_about() -> None:
+    people = counted_nouns("How many people were killed in the attack?")
+    assert not counts_something_else("The attack killed 12 and wounded 30.", people)
+    assert not counts_something_else("The death toll rose to 12.", people)
+    assert counts_something_else("The attack destroyed 12 buses.", people)

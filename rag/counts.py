@@ -4,39 +4,53 @@ A small model answers "How many bombers were destroyed?" with the number of miss
 and "What total number of troops will the force have?" with the 26 countries taking part: true
 sentences, citing the right passage, so the judge accepts them, and the cross-encoder scores them
 relevant (0.98 for the latter). What gives them away is the noun the number counts. A sentence
-whose figures name other things (a plural noun within a few words after them) and never the
-question's gives the count of something else.
+whose every figure names another thing (a plural noun just after it, "96 missiles") gives the
+count of something else. The check errs towards keeping: a figure naming nothing ("killed 12"),
+or a thing that may be the one asked about, clears the sentence.
 """
 
 from __future__ import annotations
 
 import re
 
-from rag.facts import figure_ends, normalise
+from rag.facts import figure_ends, is_country_word, normalise
 
-# "how many Russian strategic bombers were ...", "the total number of troops will ...": the counted
-# phrase runs from after the cue to the first of these words (or a past participle).
-_CUE = re.compile(r"\b(?:how many|number of)\s+(.+)")
+# "how many Russian strategic bombers were ...", "the total number of troops will ...", but not
+# "why did a number of countries ...": the counted phrase runs from after the cue to the first of
+# these words (or a past participle).
+_CUE = re.compile(r"\b(?:how many|(?:total|exact|overall|the|what|which) number of)\s+(.+)")
 _PHRASE_END = frozenset("""were was is are be been being did do does have has had will would can could should may might
 must in of at on for to from by with according that which who whom whose during after before since as than
 over under between among across into out up around about including""".split())
+_FILLER = frozenset("the a an and or its their his her our your these those".split())
 # Nouns a count of the other also answers: "how many soldiers" is answered by "10,000 troops".
-_SAME_COUNT = [
-    {"troops", "soldiers", "personnel", "servicemen", "troop", "soldier"},
-    {"people", "persons", "civilians", "residents", "person", "civilian", "resident"},
-    {"countries", "nations", "states", "country", "nation", "state"},
-    {"days", "weeks", "months", "years", "hours", "minutes", "day", "week", "month", "year", "hour", "minute"},
-]
-_IRREGULAR_PLURALS = frozenset("people men women children personnel police staff".split())
-_NOT_PLURALS = frozenset("this thus has was does goes towards whereas perhaps always across besides".split())
+_SAME_COUNT = (
+    frozenset("troops troop soldiers soldier personnel servicemen men marines sailors airmen".split()),
+    frozenset("people persons person civilians civilian residents resident".split()),
+    frozenset("countries country nations nation states state".split()),
+    frozenset("aircraft planes plane jets jet warplanes warplane fighters helicopters".split()),
+    frozenset("days day weeks week months month years year hours hour minutes minute".split()),
+)
+_PEOPLE = _SAME_COUNT[1]
+# Plural nouns that name people ("12 Ukrainians", "40 protesters"): a "how many people" question
+# accepts any of them, since the check must not remove a death toll for its wording.
+_PEOPLE_SUFFIXES = ("ians", "ers", "ors", "ists", "ants", "ents", "ees")
+_IRREGULAR_PLURALS = frozenset("people men women children kids personnel police staff".split())
+# Words ending in "s" that name nothing a figure counts: verbs, adverbs, "30 others".
+_NOT_PLURALS = frozenset("""this thus has was does goes towards whereas perhaps always across besides others more
+times remains includes says makes means seems comes gets takes gives shows stands represents marks brings
+needs""".split())
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]*")
+_CLAUSE_END = re.compile(r"[,;:.()!?]")
+_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d$")
 # How far after a figure its noun may come: "96 air-to-air cruise missiles", "10,000 to 30,000 troops".
 NOUN_WINDOW = 3
 
 
 def counted_nouns(question: str) -> frozenset[str]:
     """The words naming what a "how many" question counts ({"russian", "strategic", "bombers"}), with
-    their same-count alternatives; empty for any other question.
+    their same-count alternatives; empty for any other question, and for one whose counted phrase
+    is not words ("how many of the 26 ...", "how many 155mm shells"), which is then not checked.
 
     The phrase ends at the first verb-like word ("were", "attended", "pledged"), so "How many nations
     pledged soldiers" counts nations. Every word of it counts, adjectives too: a figure followed by
@@ -49,7 +63,7 @@ def counted_nouns(question: str) -> frozenset[str]:
         if word in _PHRASE_END or word[0].isdigit() or (word.endswith("ed") and len(word) > 4):
             break
         phrase.add(word)
-    phrase.discard("or")
+    phrase -= _FILLER
     for group in _SAME_COUNT:
         if phrase & group:
             phrase |= group
@@ -57,21 +71,23 @@ def counted_nouns(question: str) -> frozenset[str]:
 
 
 def counts_something_else(sentence: str, nouns: frozenset[str]) -> bool:
-    """True when `sentence` gives a figure of some other named thing ("96 missiles") and none of the
-    thing asked about: the answer to another question. A figure with no plural noun after it ("the
-    attack killed 12 and wounded 30") may count the thing asked about without naming it, so it
-    clears the sentence rather than convicting it; so does having no figure at all."""
+    """True when every figure of `sentence` (years aside) is followed, within its clause, by a plural
+    noun and none by one of `nouns`: the answer to another question. A figure naming nothing may
+    count the thing asked about ("killed 12, officials said"), so it clears the sentence; so does
+    having no figure at all, or a question counting nothing."""
     if not nouns:
         return False
     text = normalise(sentence)
     stems = {_stem(n) for n in nouns}
-    other = False
-    for end in figure_ends(text):
-        after = _TOKEN.findall(text[end:])[:NOUN_WINDOW]
-        if any(_stem(word) in stems for word in after):
+    figures = [end for end in figure_ends(text) if not _YEAR.search(text[:end])]
+    for end in figures:
+        clause = _CLAUSE_END.split(text[end:], maxsplit=1)[0]
+        after = _TOKEN.findall(clause)[:NOUN_WINDOW]
+        if any(_stem(word) in stems or (nouns & _PEOPLE and _names_people(word)) for word in after):
             return False
-        other = other or any(_is_plural_noun(word) for word in after)
-    return other
+        if not any(_is_plural_noun(word) for word in after):
+            return False
+    return bool(figures)
 
 
 def _is_plural_noun(word: str) -> bool:
@@ -81,8 +97,12 @@ def _is_plural_noun(word: str) -> bool:
                                           and not word.endswith(("ss", "us", "is", "'s")))
 
 
+def _names_people(word: str) -> bool:
+    return word in _IRREGULAR_PLURALS or is_country_word(word) or word.endswith(_PEOPLE_SUFFIXES)
+
+
 def _stem(word: str) -> str:
-    """Plural and singular meet ("bomber"/"bombers", "delegation"/"delegations"); hyphenated compounds
-    count by their last part ("air-to-air")."""
+    """Plural and singular meet ("bomber"/"bombers", "F-16"/"F-16s"); hyphenated compounds count by
+    their last part ("air-to-air")."""
     word = word.rsplit("-", 1)[-1]
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+    return word[:-1] if word.endswith("s") and len(word) > 2 else word

@@ -85,6 +85,11 @@ def numbers(text: str) -> set[float]:
     return found
 
 
+def is_country_word(word: str) -> bool:
+    """A country's (or its capital's) name or demonym, lower case: 'ukraine', 'ukrainians', 'kyiv'."""
+    return word in _ALIAS_OF
+
+
 def figure_ends(text: str) -> list[int]:
     """Where each figure, in digits or spelled out, ends in `normalise(text)`."""
     plain = normalise(text)

@@ -39,7 +39,6 @@ from rag.settings import PROJECT_ROOT, Settings
 
 DOC = PROJECT_ROOT / "docs" / "performance.md"
 ROWS = PROJECT_ROOT / "bench" / "results" / "speed-rows.json"
-START, END = "<!-- speed-table:start -->", "<!-- speed-table:end -->"
 
 
 @dataclass
@@ -170,7 +169,7 @@ def _raw_run(service: Sequence[Timing], lookup: bool = False) -> list[Timing]:
     # sizes its logits buffer from the argument, and the first prompt past n_batch tokens then fails.
     llm = Llama(model_path=str(resolve_model_path(settings.llm_path, settings.model_cache)), n_ctx=settings.llm_context,
                 n_threads=settings.llm_threads, n_threads_batch=settings.llm_threads, draft_model=draft,
-                logits_all=lookup, verbose=False)
+                logits_all=lookup, flash_attn=settings.flash_attn, verbose=False)
     raw = []
     for timing in service:
         if timing.ttft is None:
@@ -228,7 +227,8 @@ def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]
     stages = sorted({k for s in service for k in s.stages})
     lines = [
         f"Written by `python -m bench.speed --questions {len(service)}{' --lookup' if lookup else ''}` "
-        f"(RAG_JUDGE_CONTEXT={int(Settings.from_env().judge_context)}) on {dt.date.today().isoformat()} "
+        f"(RAG_JUDGE_CONTEXT={int(Settings.from_env().judge_context)}, "
+        f"RAG_FLASH_ATTN={int(Settings.from_env().flash_attn)}, raw llama.cpp alike) on {dt.date.today().isoformat()} "
         f"({len(generated)} of {len(service)} questions generated; the rest abstained before generating). "
         "Values are p50 / p95.",
         "",
@@ -278,9 +278,18 @@ def _decode_seconds(timing: Timing) -> float:
 
 
 def _write(report: str) -> None:
-    text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    DOC.write_text(f"{head}{START}\n{report}\n{END}{rest.split(END, 1)[1]}")
+    write_section(DOC, "speed-table", report)
+
+
+def write_section(doc: Path, name: str, text: str) -> None:
+    """Replace what lies between `<!-- name:start -->` and `<!-- name:end -->` in `doc` (appended
+    at the end the first time)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    current = doc.read_text() if doc.exists() else "# Performance\n"
+    if start not in current:
+        current += f"\n{start}\n{end}\n"
+    head, rest = current.split(start, 1)
+    doc.write_text(f"{head}{start}\n{text}\n{end}{rest.split(end, 1)[1]}")
 
 
 def _free_port() -> int:

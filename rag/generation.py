@@ -42,16 +42,16 @@ class LlamaGenerator:
     """A GGUF model run in-process by llama.cpp, one generation at a time."""
 
     def __init__(self, model_path: Path, name: str | None = None, n_ctx: int = 4096, n_threads: int = 2,
-                 judge_context: bool = True) -> None:
+                 judge_context: bool = True, flash_attn: bool = False) -> None:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         log.info("loading generator from %s", model_path)
-        self._llm = _load(model_path, n_ctx, n_threads)
+        self._llm = _load(model_path, n_ctx, n_threads, flash_attn)
         # The judge's yes/no prompts get a context of their own (and its own KV cache). Sharing one
         # context, every judge call evicted the answer prompt's sources, and the next question often
         # starts with the same passages: with its own context, llama.cpp reuses them (prefix match).
         # Costs a second copy of the repacked weights and a KV cache (~0.9 GB; the file pages are shared).
-        self._judge_llm = _load(model_path, JUDGE_CONTEXT_TOKENS, n_threads) if judge_context else self._llm
+        self._judge_llm = _load(model_path, JUDGE_CONTEXT_TOKENS, n_threads, flash_attn) if judge_context else self._llm
         metadata = self._llm.metadata
         template = metadata.get("tokenizer.chat_template")
         if not template:
@@ -113,12 +113,12 @@ def _takewhile_equal(a: Sequence[int], b: Sequence[int]) -> Iterator[int]:
         yield x
 
 
-def _load(model_path: Path, n_ctx: int, n_threads: int) -> Any:
+def _load(model_path: Path, n_ctx: int, n_threads: int, flash_attn: bool = False) -> Any:
     from llama_cpp import Llama
 
     try:
         return Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
-                     verbose=False)
+                     flash_attn=flash_attn, verbose=False)
     except (ValueError, RuntimeError) as exc:
         raise ModelUnavailable(f"RAG_LLM_PATH={model_path}: llama.cpp could not load it ({exc})") from None
 

@@ -31,3 +31,24 @@ def test_the_report_gives_both_ratios_of_the_verified_total() -> None:
     # p50 of per-question ratios (1.5, 1.33, 1.2) is 1.33; the ratio of p50s is 9 / 6 = 1.5.
     assert "| total, s (service: verified answer) | 9.00 / 11.70 | 6.00 / 9.60 | 1.33 /" in report
     assert "ratio of the p50s: 1.50" in report
+
+
+def test_a_section_between_markers_is_replaced_and_the_rest_kept(tmp_path: Path) -> None:
+    from bench.speed import write_section
+
+    doc = tmp_path / "performance.md"
+    doc.write_text("# Performance\n\nintro\n")
+    write_section(doc, "t", "first")
+    write_section(doc, "t", "second")
+    assert doc.read_text() == "# Performance\n\nintro\n\n<!-- t:start -->\nsecond\n<!-- t:end -->\n"
+
+
+def test_the_llama_settings_table_compares_each_variant_with_the_defaults() -> None:
+    from bench.llama_settings import report
+
+    table = report(500, {"llama.cpp defaults": {"prompt": [70.0, 72.0, 74.0], "decode": [12.0, 12.0, 12.0]},
+                         "flash attention (RAG_FLASH_ATTN=1)": {"prompt": [90.0, 86.4, 80.0],
+                                                                "decode": [11.0, 12.0, 13.0]}}, 3)
+    assert "| llama.cpp defaults | 72.0 | 12.0 | 1.00x |" in table
+    assert "| flash attention (RAG_FLASH_ATTN=1) | 86.4 | 12.0 | 1.20x |" in table
+    assert "`python -m bench.llama_settings --rounds 3`" in table and "500-token prompt" in table

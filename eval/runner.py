@@ -168,11 +168,21 @@ def _score_gold_citations(result: QuestionResult, outcome: Outcome, q: Question)
     for sentence in _kept_sentences(outcome):
         stated = [a for a in q.accepted if contains_answer(sentence.stated, [a])]
         if stated:
-            # The evidence for what this sentence states: the quotes holding that answer, when some do
-            # (a conflict question has one per figure); else any of the question's quotes.
-            quotes = [quote for quote in q.quotes if any(contains_answer(quote, [a]) for a in stated)] or q.quotes
+            quotes = _evidence_for(stated, q)
             result.answer_bearing += 1
             result.gold_cited += cites_gold_evidence([texts[n] for n in sentence.cited if n in texts], quotes)
+
+
+def _evidence_for(stated: Sequence[str], q: Question) -> Sequence[str]:
+    """The gold quotes that count as evidence for a sentence stating the accepted answers `stated`.
+
+    When every quote holds an accepted answer, each is the evidence for its own (a conflict question
+    has one per figure), so only those holding what the sentence states count. Otherwise the quotes
+    are clues towards one answer (a MultiHop-RAG inference question: "released a 'lite' version of
+    an AI model" is evidence for "Google" without naming it), and any of them counts."""
+    per_answer = all(contains_answer(quote, list(q.accepted)) for quote in q.quotes)
+    holding = [quote for quote in q.quotes if contains_answer(quote, list(stated))]
+    return holding if per_answer and holding else q.quotes
 
 
 def _kept_sentences(outcome: Outcome) -> list[CheckedSentence]:

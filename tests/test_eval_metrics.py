@@ -171,3 +171,19 @@ def test_a_figure_counts_as_cited_only_with_the_quote_that_holds_it() -> None:
     result = QuestionResult(q.id, q.type, q.question, True, list(q.accepted))
     _score_gold_citations(result, Outcome("", False, citations, sentences, citations, {}, {}), q)
     assert (result.answer_bearing, result.gold_cited) == (2, 1)
+
+
+def test_a_clue_that_does_not_name_the_answer_counts_as_its_evidence() -> None:
+    """MultiHop-RAG inference: each gold fact is a clue towards "Google"; only some name it."""
+    from eval.datasets import Question
+    from eval.runner import Outcome, QuestionResult, _score_gold_citations
+
+    clue, named = "It released only a lite version called Gemini Pro.", "Google makes default search deals."
+    citations = [{"n": 1, "article_id": "a", "title": "T", "published": None, "text": clue}]
+    sentences = [{"text": "Google released a lite version [1].", "claim": "Google released a lite version.",
+                  "verdict": "supported", "support": 1.0, "cited": [1], "reason": ""}]
+    q = Question("q", "Which company released a lite model and makes search deals?", "inference_query", True,
+                 ("Google",), articles=("a", "b"), quotes=(clue, named))
+    result = QuestionResult(q.id, q.type, q.question, True, list(q.accepted))
+    _score_gold_citations(result, Outcome("", False, citations, sentences, citations, {}, {}), q)
+    assert (result.answer_bearing, result.gold_cited) == (1, 1)

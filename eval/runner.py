@@ -108,6 +108,9 @@ class QuestionResult:
     correct: bool = False
     citations: list[dict[str, Any]] = field(default_factory=list)
     sentences: list[dict[str, Any]] = field(default_factory=list)
+    # What the model was given (article, title, date, text, reranker score), so a check that runs
+    # after generation can be recomputed exactly from a saved run.
+    passages: list[dict[str, Any]] = field(default_factory=list)
     answer_sentences: int = 0  # sentences in the returned answer
     recalled: int = 0
     citation_count: int = 0
@@ -138,7 +141,7 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
         result.error = str(exc)
         return result
     result.answer, result.abstained, result.usage = outcome.answer, outcome.abstained, outcome.usage
-    result.citations, result.sentences = outcome.citations, outcome.sentences
+    result.citations, result.sentences, result.passages = outcome.citations, outcome.sentences, outcome.passages
     result.correct = (not q.answerable and outcome.abstained) or (
         q.answerable and not outcome.abstained and contains_answer(outcome.answer, q.accepted, q.match))
     result.gold_rank = hits_and_rank([(p["article_id"], p["text"]) for p in passages], q.articles, q.quotes,

@@ -187,3 +187,26 @@ def test_a_clue_that_does_not_name_the_answer_counts_as_its_evidence() -> None:
     result = QuestionResult(q.id, q.type, q.question, True, list(q.accepted))
     _score_gold_citations(result, Outcome("", False, citations, sentences, citations, {}, {}), q)
     assert (result.answer_bearing, result.gold_cited) == (1, 1)
+
+
+def test_a_result_keeps_the_passages_the_model_was_given() -> None:
+    """Saved with every run, so a check after generation can be recomputed from it exactly."""
+    from eval.datasets import Question
+    from eval.runner import Outcome, score_question
+    from rag.grounding import RuleJudge
+
+    passage = {"article_id": "a", "title": "T", "published": None, "text": "Italy will not send troops.",
+               "score": 0.9}
+
+    class Canned:
+        def ask(self, question: str) -> Outcome:
+            return Outcome("The articles do not say.", True, [], [], [passage], {}, {})
+
+        def search(self, query: str, top_k: int) -> list[dict[str, object]]:
+            return [passage]
+
+        def add(self, articles: object) -> None: ...
+
+    q = Question("q", "Who commands the force?", "unanswerable", False, ())
+    result = score_question(Canned(), q, RuleJudge(), use_fact_rule=False)
+    assert result.correct and result.passages == [passage]

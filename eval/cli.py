@@ -11,6 +11,7 @@ from pathlib import Path
 from eval.datasets import (
     Question,
     answer_pairs,
+    fresh_questions,
     heldout_questions,
     judge_pairs,
     multihop_corpus,
@@ -41,8 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="ask a question suite and score the answers")
     run.add_argument("--suite", choices=("seed", "multihop"), default="seed")
-    run.add_argument("--subset", choices=("all", "ci", "heldout"), default="all",
-                     help="seed: ci, the fixed CI subset; heldout, the questions no threshold was tuned on")
+    run.add_argument("--subset", choices=("all", "ci", "heldout", "fresh"), default="all",
+                     help="seed: ci, the fixed CI subset; heldout, the questions no threshold was tuned on; "
+                          "fresh, a second held-out set no check was shaped by")
     run.add_argument("--sample", type=int, default=None, help="multihop: a fixed random sample of this size")
     run.add_argument("--url", help="evaluate a running server instead of the library in-process")
     run.add_argument("--judge", choices=("rules", "model"), default="model", help="judge for citation metrics")
@@ -101,7 +103,7 @@ def _run(args: argparse.Namespace) -> int:
 def _suite(args: argparse.Namespace) -> tuple[list[Question], list[Article]]:
     if args.suite == "multihop":
         return multihop_questions(sample=args.sample), multihop_corpus()
-    questions = heldout_questions() if args.subset == "heldout" else seed_questions()
+    questions = {"heldout": heldout_questions, "fresh": fresh_questions}.get(args.subset, seed_questions)()
     if args.subset == "ci":
         questions = [q for q in questions if q.id in CI_SUBSET]
     settings = Settings.from_env()

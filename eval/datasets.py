@@ -60,6 +60,12 @@ def heldout_questions(path: Path = DATA_DIR / "heldout_questions.jsonl") -> list
     return seed_questions(path)
 
 
+def fresh_questions(path: Path = DATA_DIR / "fresh_questions.jsonl") -> list[Question]:
+    """A second held-out set, written in session 7 by someone who had not seen the service's checks
+    or its answers, after the session's changes were made: the held-out set had shaped them."""
+    return seed_questions(path)
+
+
 def judge_pairs(path: Path = DATA_DIR / "judge_pairs.jsonl") -> list[JudgePair]:
     """Claims written for the judge: sentences of the seed articles, paraphrases and mutations."""
     return [JudgePair(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]

@@ -3,6 +3,7 @@ import pytest
 from eval.datasets import (
     Question,
     answer_pairs,
+    fresh_questions,
     heldout_questions,
     judge_pairs,
     multihop_corpus,
@@ -67,6 +68,15 @@ def test_heldout_questions_are_well_formed_and_ask_nothing_the_seed_questions_as
     assert not {q.id for q in heldout} & {q.id for q in seed}
     assert not {q.question for q in heldout} & {q.question for q in seed}
     assert not {quote for q in heldout for quote in q.quotes} & {quote for q in seed for quote in q.quotes}
+
+
+def test_fresh_questions_are_well_formed_and_ask_nothing_the_other_sets_ask() -> None:
+    fresh, earlier = fresh_questions(), seed_questions() + heldout_questions()
+    assert len(fresh) >= 15 and sum(not q.answerable for q in fresh) >= 4
+    _assert_well_formed(fresh)
+    assert not {q.id for q in fresh} & {q.id for q in earlier}
+    assert not {q.question for q in fresh} & {q.question for q in earlier}
+    assert not {quote for q in fresh for quote in q.quotes} & {quote for q in earlier for quote in q.quotes}
 
 
 def test_judge_pairs_are_balanced_and_their_passages_are_real_article_text() -> None:

@@ -31,7 +31,7 @@ _ALIASES = [
     {"us", "america", "american", "americans", "washington"}, {"poland", "polish"}, {"spain", "spanish"},
     {"canada", "canadian"}, {"japan", "japanese"}, {"australia", "australian"}, {"turkey", "turkish"},
 ]
-_ALIAS_OF = {name: group for group in _ALIASES for name in group}
+_ALIAS_OF = {name: frozenset(group) for group in _ALIASES for name in group}
 # Capitalised words that are titles or sentence furniture, not names to check.
 _NOT_NAMES = set("""a an the this that these those it its he she they we i you his her their our in on at of for by
 with from to and or but as if when while after before since during under over about into than then there here
@@ -54,7 +54,7 @@ _SPACED_INITIALS = re.compile(r"\b([A-Za-z])\.\s(?=[A-Za-z]\.)")
 
 @dataclass(frozen=True)
 class MissingFact:
-    kind: str  # number, date, quote, name, negation
+    kind: str  # number, date, quote, name, affiliation, negation
     value: str
 
     def __str__(self) -> str:
@@ -149,7 +149,51 @@ def missing_facts(claim: str, passage: str, given: str = "") -> list[MissingFact
     missing += [MissingFact("date", d) for d in sorted(dates(claim) - known_dates)]
     missing += [MissingFact("quote", q) for q in sorted(quotes(claim)) if q not in stated]
     missing += [MissingFact("name", n) for n in sorted(names(claim)) if not _name_in(n, words)]
+    missing += _misattributed(claim, passage, given)
     return missing
+
+
+# Words that may stand between a country and the name it qualifies: "Italian Prime Minister Giorgia Meloni".
+_TITLES = frozenset("""president prime minister premier chancellor secretary general chief leader king queen foreign
+defence defense envoy special ambassador spokesperson spokesman commander mr mrs ms dr sir""".split())
+
+
+def affiliations(text: str) -> dict[tuple[frozenset[str], str], str]:
+    """{(country, name word): the country word as written} for each name a country word qualifies:
+    "Italian Prime Minister Giorgia Meloni" and "Italy's Giorgia Meloni" both tie "giorgia" and
+    "meloni" to Italy's names. Between them only titles may stand, and a comma after a title
+    ("Canada's prime minister, ..."); "Canada, and New Zealand" ties nothing."""
+    tokens = re.findall(r"[A-Za-z][A-Za-z.'-]*|,", _SPACED_INITIALS.sub(r"\1.", fold(text)))
+    found = {}
+    for i, token in enumerate(tokens):
+        country = _ALIAS_OF.get(_name_key(token))
+        if not country:
+            continue
+        j = i + 1
+        while j < len(tokens) and (tokens[j].lower() in _TITLES
+                                   or (tokens[j] == "," and tokens[j - 1].lower() in _TITLES)):
+            j += 1
+        while j < len(tokens) and tokens[j][:1].isupper() and _name_key(tokens[j]) not in _NOT_NAMES | _ALIAS_OF.keys():
+            found[(country, _name_key(tokens[j]))] = _name_key(token)
+            j += 1
+    return found
+
+
+def _misattributed(claim: str, passage: str, given: str) -> list[MissingFact]:
+    """A name the claim ties to one country while the passage ties it only to others: "Canada's prime
+    minister, Giorgia Meloni" against "Italian Prime Minister Giorgia Meloni". A name the passage
+    ties to no country is not held against the claim."""
+    stated, premises = affiliations(passage).keys(), affiliations(given).keys()
+    missing = []
+    for (country, name), written in sorted(affiliations(claim).items(), key=lambda item: item[0][1]):
+        theirs = {c for c, n in stated if n == name}
+        if (country, name) not in premises and theirs and country not in theirs:
+            missing.append(MissingFact("affiliation", f"{written} {name}"))
+    return missing
+
+
+def _name_key(token: str) -> str:
+    return token.removesuffix("'s").strip(".'-").lower().replace(".", "")
 
 
 def _words(plain: str) -> set[str]:

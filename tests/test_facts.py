@@ -65,3 +65,30 @@ def test_premises_echoed_from_the_question_are_not_held_against_the_answer() -> 
     claim = "At the March 2025 summit in Paris, Macron announced aid worth $2.15 billion."
     assert [m.value for m in missing_facts(claim, PASSAGE)] == ["2025", "march", "paris"]
     assert missing_facts(claim, PASSAGE, given="What did Macron announce at the March 2025 Paris summit?") == []
+
+
+CALL = ("The call included approximately 30 leaders such as Italian Prime Minister Giorgia Meloni, Ukraine's "
+        "President Volodymyr Zelenskyy, and leaders from Australia, Canada, and New Zealand.")
+
+
+def test_a_name_tied_to_another_country_than_the_passage_ties_it_to_is_vetoed() -> None:
+    """A session 7 held-out answer the model judge accepted at P(yes) 0.92."""
+    claim = "Canada's prime minister, Giorgia Meloni, said allies will persist."
+    assert [str(m) for m in missing_facts(claim, CALL)] == [
+        "affiliation 'canada giorgia' is not in the cited passage",
+        "affiliation 'canada meloni' is not in the cited passage"]
+
+
+@pytest.mark.parametrize("claim", [
+    "Italy's Giorgia Meloni took part in the call.",  # the same country, another of its words
+    "Kyiv's Volodymyr Zelenskyy took part in the call.",
+    "Leaders from Canada, and New Zealand took part in the call.",  # a list ties nothing
+])
+def test_a_name_tied_to_its_own_country_passes(claim: str) -> None:
+    assert [m for m in missing_facts(claim, CALL) if m.kind == "affiliation"] == []
+
+
+def test_a_name_the_passage_ties_to_no_country_or_the_question_ties_is_not_held_against_the_claim() -> None:
+    untied = "Giorgia Meloni joined leaders from Canada on the call."
+    assert missing_facts("Canada's Giorgia Meloni joined the call.", untied) == []
+    assert missing_facts("Canadian Giorgia Meloni joined.", CALL, "Why did Canadian Giorgia Meloni join?") == []

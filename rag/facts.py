@@ -163,7 +163,8 @@ def affiliations(text: str) -> dict[tuple[frozenset[str], str], str]:
     "Italian Prime Minister Giorgia Meloni" and "Italy's Giorgia Meloni" both tie "giorgia" and
     "meloni" to Italy's names. Between them only titles may stand, and a comma after a title
     ("Canada's prime minister, ..."); "Canada, and New Zealand" ties nothing."""
-    tokens = re.findall(r"[A-Za-z][A-Za-z.'-]*|,", _SPACED_INITIALS.sub(r"\1.", fold(text)))
+    # A lone dash is a token too: "Russia - Reuters" ties nothing. A name runs three words at most.
+    tokens = re.findall(r"[A-Za-z][A-Za-z.'-]*|[,-]", _SPACED_INITIALS.sub(r"\1.", fold(text)))
     found = {}
     for i, token in enumerate(tokens):
         country = _ALIAS_OF.get(_name_key(token))
@@ -173,9 +174,10 @@ def affiliations(text: str) -> dict[tuple[frozenset[str], str], str]:
         while j < len(tokens) and (tokens[j].lower() in _TITLES
                                    or (tokens[j] == "," and tokens[j - 1].lower() in _TITLES)):
             j += 1
-        while j < len(tokens) and tokens[j][:1].isupper() and _name_key(tokens[j]) not in _NOT_NAMES | _ALIAS_OF.keys():
-            found[(country, _name_key(tokens[j]))] = _name_key(token)
-            j += 1
+        for name in tokens[j:j + 3]:
+            if not name[:1].isupper() or _name_key(name) in _NOT_NAMES or _name_key(name) in _ALIAS_OF:
+                break
+            found[(country, _name_key(name))] = _name_key(token)
     return found
 
 

@@ -24,6 +24,7 @@ from rag.chunking import sentence_spans
 from rag.facts import is_negated, missing_facts, normalise
 from rag.generation import Generator
 from rag.prompting import build_judge_messages
+from rag.speakers import misattributed_speaker, speakers_differ
 
 _STOPWORDS = frozenset("""a an the of to in on at for by with from and or but is are was were be been being has have
 had do does did that this these those it its he she they them their his her we our you as than then so such
@@ -78,13 +79,16 @@ def copies_a_sentence(claim: str, passage: str) -> bool:
     """Does `claim` repeat one sentence of `passage`: every content word of the claim in that
     sentence, in the same order, and negated exactly when the sentence is? The passage sentence may
     hold more words (the claim may shorten it); the claim may add none, reorder none ("Russia
-    attacked Ukraine" is no copy of "Ukraine attacked Russia") and drop no negation."""
+    attacked Ukraine" is no copy of "Ukraine attacked Russia"), drop no negation and change no
+    speaker ("Trump said there would be no normalisation" is no copy of "While welcoming Trump's
+    push, Rutte said there would be no normalisation")."""
     if is_bare_answer(claim):
         return False
     words = content_words(claim)
     for span in sentence_spans(passage):
         sentence = passage[span.start:span.end]
-        if _in_order(words, content_words(sentence)) and is_negated(claim) == is_negated(sentence):
+        if _in_order(words, content_words(sentence)) and is_negated(claim) == is_negated(sentence) \
+                and not speakers_differ(claim, sentence):
             return True
     return False
 
@@ -103,9 +107,14 @@ def as_statement(claim: str, question: str) -> str:
 
 
 def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
-    """The deterministic check both judges start with: a rejection naming the first missing fact, or None."""
+    """The deterministic check both judges start with: a rejection naming the first missing fact or
+    the wrong speaker (`rag.speakers`), or None."""
     missing = missing_facts(claim, passage, given)
-    return Judgement(False, 0.0, str(missing[0])) if missing else None
+    if missing:
+        return Judgement(False, 0.0, str(missing[0]))
+    if speaker := misattributed_speaker(claim, passage):
+        return Judgement(False, 0.0, f"the cited passage does not say that {speaker.title()} said it")
+    return None
 
 
 @dataclass(frozen=True)

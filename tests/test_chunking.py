@@ -2,6 +2,7 @@ import pytest
 
 from rag.articles import make_article, read_path
 from rag.chunking import chunk_article, reassemble, sentence_spans
+from rag.errors import BadArticle
 from tests.conftest import SEED_DIR
 
 
@@ -33,3 +34,22 @@ def test_abbreviations_do_not_split_sentences() -> None:
 def test_chunk_ids_are_deterministic() -> None:
     [article] = read_path(SEED_DIR / "001_0d6942e559b954e6.txt")
     assert [c.chunk_id for c in chunk_article(article)] == [c.chunk_id for c in chunk_article(article)]
+
+
+@pytest.mark.parametrize("max_chars", [200, 600, 5000])
+def test_a_text_that_fits_one_chunk_is_chunked_as_its_sentences_would_be(max_chars: int) -> None:
+    """The one-chunk shortcut skips sentence splitting; its chunk must be the one packing the sentences makes."""
+    texts = [p.read_text() for p in sorted(SEED_DIR.glob("*.txt"))]
+    texts += [paragraph for text in texts for paragraph in text.split("\n\n")]
+    texts += ["  One sentence.  Another one. ", "\n\nFirst paragraph.\n\nSecond paragraph ends here\n", "No full stop"]
+    for text in texts:
+        try:
+            article = make_article("a", text, title="A title")
+        except BadArticle:  # boilerplate alone ("ALSO READ: ..."), which cleaning removes
+            continue
+        spans = sentence_spans(article.text)
+        if not spans or spans[-1].end - spans[0].start > max_chars:
+            continue
+        [chunk] = chunk_article(article, max_chars)
+        assert (chunk.start, chunk.end) == (spans[0].start, spans[-1].end)
+        assert chunk.text == article.text[chunk.start:chunk.end]

@@ -23,6 +23,7 @@ from typing import Protocol
 from rag.chunking import sentence_spans
 from rag.facts import is_negated, missing_facts, normalise
 from rag.generation import Generator
+from rag.modality import drops_a_hedge, overstated_certainty
 from rag.prompting import build_judge_messages
 from rag.speakers import misattributed_speaker, speakers_differ
 
@@ -79,16 +80,17 @@ def copies_a_sentence(claim: str, passage: str) -> bool:
     """Does `claim` repeat one sentence of `passage`: every content word of the claim in that
     sentence, in the same order, and negated exactly when the sentence is? The passage sentence may
     hold more words (the claim may shorten it); the claim may add none, reorder none ("Russia
-    attacked Ukraine" is no copy of "Ukraine attacked Russia"), drop no negation and change no
+    attacked Ukraine" is no copy of "Ukraine attacked Russia"), drop no negation, change no
     speaker ("Trump said there would be no normalisation" is no copy of "While welcoming Trump's
-    push, Rutte said there would be no normalisation")."""
+    push, Rutte said there would be no normalisation") and drop no hedge ("will deploy" is no copy
+    of "could deploy")."""
     if is_bare_answer(claim):
         return False
     words = content_words(claim)
     for span in sentence_spans(passage):
         sentence = passage[span.start:span.end]
         if _in_order(words, content_words(sentence)) and is_negated(claim) == is_negated(sentence) \
-                and not speakers_differ(claim, sentence):
+                and not speakers_differ(claim, sentence) and not drops_a_hedge(claim, sentence):
             return True
     return False
 
@@ -107,13 +109,15 @@ def as_statement(claim: str, question: str) -> str:
 
 
 def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
-    """The deterministic check both judges start with: a rejection naming the first missing fact or
-    the wrong speaker (`rag.speakers`), or None."""
+    """The deterministic check both judges start with: a rejection naming the first missing fact, the
+    wrong speaker (`rag.speakers`) or a hedge the claim drops (`rag.modality`), or None."""
     missing = missing_facts(claim, passage, given)
     if missing:
         return Judgement(False, 0.0, str(missing[0]))
     if speaker := misattributed_speaker(claim, passage):
         return Judgement(False, 0.0, f"the cited passage does not say that {speaker.title()} said it")
+    if hedge := overstated_certainty(claim, passage):
+        return Judgement(False, 0.0, f"the cited passage hedges this ({hedge!r}); the sentence states it as certain")
     return None
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from rag.chunking import sentence_spans
+from rag.alignment import source_sentences, words
 from rag.facts import dates, fold, is_country_word
 
 # "announced" is left out: "Macron announced a package" reports an act more often than words; so are
@@ -39,11 +39,6 @@ officials official authorities analysts experts reports report sources critics o
 lawmakers residents witnesses police army military forces force troops coalition summit according note
 statement spokesperson spokesman spokeswoman office government ministry state department house""".split())
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z.'-]*|[,\"]")
-_WORD = re.compile(r"[a-z]{4,}")
-# The claim's own words (its speaker and verb aside) must come from one passage sentence to this
-# extent before its speaker is compared: at least this many, and at least half of them.
-MIN_SHARED_WORDS = 3
-MIN_SHARED_SHARE = 0.5
 
 
 def speakers(sentence: str) -> set[str]:
@@ -72,19 +67,12 @@ def misattributed_speaker(claim: str, passage: str) -> str | None:
     claimed = speakers(claim)
     if not claimed:
         return None
-    words = _content(claim) - _content(" ".join(claimed | SPEECH_VERBS))
-    sentences = [passage[s.start:s.end] for s in sentence_spans(passage)] or [passage]
-    overlap = [len(words & _content(s)) for s in sentences]
-    best = max(overlap)
-    if best < max(MIN_SHARED_WORDS, MIN_SHARED_SHARE * len(words)):
-        return None
-    for sentence, shared in zip(sentences, overlap):
-        if shared < best:
-            continue
+    sources = source_sentences(words(claim) - words(" ".join(claimed | SPEECH_VERBS)), passage)
+    for sentence in sources:
         theirs = speakers(sentence)
         if not theirs or any(_same_name(a, b) for a in claimed for b in theirs):
             return None
-    return " ".join(sorted(claimed))
+    return " ".join(sorted(claimed)) if sources else None
 
 
 def speakers_differ(claim: str, sentence: str) -> bool:
@@ -128,7 +116,3 @@ def _key(token: str) -> str:
 def _same_name(a: str, b: str) -> bool:
     """One name in two spellings: 'zelensky' / 'zelenskyy'."""
     return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
-
-
-def _content(text: str) -> set[str]:
-    return {w[:5] for w in _WORD.findall(fold(text).lower())}

@@ -1,0 +1,31 @@
+"""Which sentence of a passage a claim's words come from: for the checks that compare a claim with
+its source sentence (who said it: `rag.speakers`; how sure it is: `rag.modality`)."""
+
+from __future__ import annotations
+
+import re
+
+from rag.chunking import sentence_spans
+from rag.facts import fold
+
+_WORD = re.compile(r"[a-z0-9]+")
+# The claim's words must come from one sentence to this extent before it is compared with that
+# sentence: at least this many, and at least this share of them.
+MIN_SHARED_WORDS = 3
+MIN_SHARED_SHARE = 0.5
+
+
+def words(text: str) -> set[str]:
+    """Words of four letters or more, and figures, cut to 5 characters ('deploy'/'deployed' meet)."""
+    return {w[:5] for w in _WORD.findall(fold(text).lower()) if len(w) >= 4 or w.isdigit()}
+
+
+def source_sentences(claim_words: set[str], passage: str) -> list[str]:
+    """The passage sentences sharing the most of `claim_words` (all of them when tied), or none when
+    even the best shares too few: the claim's words then do not come from one sentence."""
+    sentences = [passage[s.start:s.end] for s in sentence_spans(passage)] or [passage]
+    shared = [len(claim_words & words(sentence)) for sentence in sentences]
+    best = max(shared)
+    if best < max(MIN_SHARED_WORDS, MIN_SHARED_SHARE * len(claim_words)):
+        return []
+    return [sentence for sentence, n in zip(sentences, shared) if n == best]

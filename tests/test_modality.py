@@ -1,0 +1,44 @@
+from rag.grounding import RuleJudge, copies_a_sentence
+from rag.modality import drops_a_hedge, overstated_certainty
+
+# Sentences of the seed articles.
+MELONI = ("Taking a similar line, Prime Minister Giorgia Meloni reiterated at the meeting that Italy will not send "
+          "troops to Ukraine, but it could help monitor any potential peace deal, her office said.")
+TOWNS = ("Macron said Wednesday that the proposed European force could deploy to “important towns, strategic bases” "
+         "in Ukraine and that it could “respond” to a Russian attack if Moscow launched one.")
+TROOPS = ("Building a force big enough to act as a credible deterrent — U.K. officials have talked about possibly "
+          "10,000 to 30,000 troops — would also be a considerable effort for nations that shrank their militaries "
+          "after the Cold War but are now rearming.")
+AID = ("But as the nearly three dozen nations gather again for more talks in Paris, it is still far from clear "
+       "exactly what kind of aid they are preparing that could contribute toward their goal of making any ceasefire "
+       "with Russia lasting.")
+RUBIO = "U.S. Secretary of State Marco Rubio said that Russia’s demands would be evaluated and presented to Trump."
+
+
+def test_a_claim_stating_as_certain_what_its_source_hedges_is_caught() -> None:
+    assert overstated_certainty("Italy will help monitor the peace deal.", MELONI) == "could"
+    assert overstated_certainty("The European force will deploy to important towns and strategic bases in Ukraine.",
+                                TOWNS) == "could"
+    assert overstated_certainty("The force will have 10,000 to 30,000 troops.", TROOPS) == "possibly"
+
+
+def test_a_claim_keeping_some_uncertainty_or_about_something_else_passes() -> None:
+    assert overstated_certainty("Italy could help monitor a potential peace deal.", MELONI) is None
+    assert overstated_certainty("Macron said the force may deploy to important towns in Ukraine.", TOWNS) is None
+    assert overstated_certainty("Italy will not send troops to Ukraine.", MELONI) is None  # that part is plain
+    # The hedge governs another verb than the claim's ("could contribute", not "preparing").
+    assert overstated_certainty("It remains far from clear what kind of aid the coalition is preparing.", AID) is None
+    # "would" in reported speech is "will" moved into the past: not a hedge to hold against a claim.
+    assert overstated_certainty("Russia's demands will be evaluated and presented to Trump.", RUBIO) is None
+    assert overstated_certainty("Macron met Starmer on Monday.", TOWNS) is None  # not from this passage
+
+
+def test_a_claim_dropping_a_hedge_is_no_copy_and_the_veto_names_the_hedge() -> None:
+    dropped = "The European force will deploy to important towns and strategic bases in Ukraine."
+    assert drops_a_hedge(dropped, TOWNS)
+    assert not copies_a_sentence(dropped, TOWNS)
+    assert not drops_a_hedge("Russia's demands would be evaluated.", RUBIO)
+    assert drops_a_hedge("Russia's demands have been presented to Trump.", RUBIO)  # left to the model judge
+    judgement = RuleJudge().judge(dropped, TOWNS)
+    assert not judgement.supported
+    assert judgement.reason == "the cited passage hedges this ('could'); the sentence states it as certain"

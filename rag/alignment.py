@@ -23,9 +23,14 @@ def words(text: str) -> set[str]:
 def source_sentences(claim_words: set[str], passage: str) -> list[str]:
     """The passage sentences sharing the most of `claim_words` (all of them when tied), or none when
     even the best shares too few: the claim's words then do not come from one sentence."""
+    candidates = shared_sentences(claim_words, passage)
+    best = max((shared for _, shared in candidates), default=0)
+    return [sentence for sentence, shared in candidates if shared == best]
+
+
+def shared_sentences(claim_words: set[str], passage: str) -> list[tuple[str, int]]:
+    """(sentence, words shared) for every passage sentence sharing enough of `claim_words`."""
+    need = max(MIN_SHARED_WORDS, MIN_SHARED_SHARE * len(claim_words))
     sentences = [passage[s.start:s.end] for s in sentence_spans(passage)] or [passage]
-    shared = [len(claim_words & words(sentence)) for sentence in sentences]
-    best = max(shared)
-    if best < max(MIN_SHARED_WORDS, MIN_SHARED_SHARE * len(claim_words)):
-        return []
-    return [sentence for sentence, n in zip(sentences, shared) if n == best]
+    shared = [(sentence, len(claim_words & words(sentence))) for sentence in sentences]
+    return [(sentence, n) for sentence, n in shared if n >= need]

@@ -19,8 +19,9 @@ keeping, and the model judge still decides.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
-from rag.alignment import source_sentences, words
+from rag.alignment import shared_sentences, words
 from rag.facts import dates, fold, is_country_word
 
 # "announced" is left out: "Macron announced a package" reports an act more often than words; so are
@@ -37,71 +38,99 @@ and but or so also then however meanwhile separately later earlier still yet whi
 president prime minister premier chancellor secretary general chief leader leaders king queen mr mrs ms dr sir
 officials official authorities analysts experts reports report sources critics observers diplomats ministers
 lawmakers residents witnesses police army military forces force troops coalition summit according note
-statement spokesperson spokesman spokeswoman office government ministry state department house""".split())
+statement spokesperson spokesman spokeswoman office government ministry state department house
+both each neither either some many most others all everyone""".split())
+# Lower-case words a name phrase runs through, walking back from the verb ("Kremlin spokesman Dmitry
+# Peskov said", "Zelenskyy and Macron said", "Ursula von der Leyen said").
+_THROUGH = _AGENTS | frozenset("""and of for the press secretary official envoy chief adviser advisor aide head
+foreign policy special senior top deputy von van der den de da di du bin al el la le""".split())
+# Lower-case words that end the name phrase after an inverted verb ('…," said Costa after talks with …').
+_CLAUSE_ENDS = frozenset("on in at after before during while when who which that adding with from as".split())
+# Subjects the check cannot name: a sentence with one is left alone ("He said Putin told him …").
+_UNNAMED = frozenset("he she it they we i president leader minister chancellor premier official officials".split())
+_ADVERBS = frozenset("also later then again further previously earlier repeatedly".split())
+# Two spellings of one name at least this alike ("Zelensky" / "Zelenskiy") are one name.
+SAME_NAME_SIMILARITY = 0.8
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z.'-]*|[,\"]")
 
 
 def speakers(sentence: str) -> set[str]:
     """The names a sentence gives as who said it (lower case, possessive dropped)."""
-    tokens = _TOKEN.findall(fold(sentence))
-    found: set[str] = set()
-    for i, token in enumerate(tokens):
-        lowered = token.lower()
-        if token in SPEECH_VERBS:  # lower case: "Says" in a Title Case headline is left alone
-            before = i - 1
-            if before >= 0 and tokens[before].lower() in _AGENTS:
-                before -= 1
-            found |= _names_from(tokens, before, -1)
-            if i > 0 and tokens[i - 1] in {",", '"'}:  # '..." said French President Emmanuel Macron'
-                found |= _names_from(tokens, _past_titles(tokens, i + 1), 1)
-        elif lowered == "according" and i + 1 < len(tokens) and tokens[i + 1].lower() == "to":
-            found |= _names_from(tokens, _past_titles(tokens, i + 2), 1)
-    return found
+    return _reporting(sentence)[0]
 
 
 def misattributed_speaker(claim: str, passage: str) -> str | None:
-    """The speaker the claim names when the passage sentence its words come from names only other
-    speakers ("Zelenskyy" for Costa's words), or None. The claimed name may appear in that sentence
-    in another role ("While welcoming Trump's push for peace, Rutte said ..."): it is still not
-    the one who said it."""
+    """The speaker the claim names when the passage sentences its words come from name only other
+    speakers ("Zelenskyy" for Costa's words), or None. The claimed name may appear in such a
+    sentence in another role ("While welcoming Trump's push for peace, Rutte said ..."): it is
+    still not the one who said it.
+
+    Every sentence sharing enough of the claim's words is read, not only the closest: one that gives
+    the claimed speaker, or has a speaker the check cannot name ("he said"), keeps the claim, and so
+    does a closest one that names no speaker at all."""
     claimed = speakers(claim)
     if not claimed:
         return None
-    sources = source_sentences(words(claim) - words(" ".join(claimed | SPEECH_VERBS)), passage)
-    for sentence in sources:
-        theirs = speakers(sentence)
-        if not theirs or any(_same_name(a, b) for a in claimed for b in theirs):
+    candidates = shared_sentences(words(claim) - words(" ".join(claimed | SPEECH_VERBS)), passage)
+    best = max((shared for _, shared in candidates), default=0)
+    for sentence, shared in candidates:
+        theirs, unnamed = _reporting(sentence, affiliations=True)
+        if unnamed or any(_same_name(a, b) for a in claimed for b in theirs) or (shared == best and not theirs):
             return None
-    return " ".join(sorted(claimed)) if sources else None
+    return " ".join(sorted(claimed)) if candidates else None
 
 
 def speakers_differ(claim: str, sentence: str) -> bool:
     """Both name who said it, and no name is the same: the claim is then no copy of the sentence."""
-    claimed, theirs = speakers(claim), speakers(sentence)
+    claimed, theirs = speakers(claim), _reporting(sentence, affiliations=True)[0]
     return bool(claimed and theirs) and not any(_same_name(a, b) for a in claimed for b in theirs)
 
 
-def _names_from(tokens: list[str], start: int, step: int) -> set[str]:
-    """Up to three consecutive name words from `start`, walking by `step`."""
+def _reporting(sentence: str, affiliations: bool = False) -> tuple[set[str], bool]:
+    """The speakers' names, and whether some reporting clause has a subject the check cannot name.
+    With `affiliations`, a name before the speaker's title counts too ("IAEA" in "IAEA Director
+    General Rafael Grossi said"): a passage's speaker may be cited by the body they speak for."""
+    tokens = _TOKEN.findall(fold(sentence))
+    found: set[str] = set()
+    unnamed = False
+    for i, token in enumerate(tokens):
+        # Lower case only: "Says" in a Title Case headline is left alone. "said." ends a sentence.
+        if token.rstrip(".") in SPEECH_VERBS:
+            before = i - 1
+            while before >= 0 and tokens[before].lower() in _ADVERBS:
+                before -= 1
+            unnamed |= before >= 0 and tokens[before].lower() in _UNNAMED
+            if before >= 0 and tokens[before].lower() in _AGENTS:
+                before -= 1
+            found |= _walk(tokens, before, -1, affiliations)
+            # Inverted only after a quote ('…," said French President Emmanuel Macron'); after a plain
+            # comma the next name is what was said ("Rutte, NATO's chief, said Trump's push …").
+            if tokens[i - 1:i] == ['"'] or tokens[max(0, i - 2):i] == ['"', ',']:
+                found |= _walk(tokens, i + 1, 1)
+        elif token.lower() == "according" and tokens[i + 1:i + 2] == ["to"]:
+            found |= _walk(tokens, i + 2, 1)
+    return found, unnamed
+
+
+def _walk(tokens: list[str], start: int, step: int, affiliations: bool = True, limit: int = 10) -> set[str]:
+    """The names of a reporting clause's name phrase from `start`, walking by `step`. Once a name is
+    found the walk runs on through lower-case roles and particles (backwards: `_THROUGH`; forwards:
+    any word but one in `_CLAUSE_ENDS`) and, forwards or with `affiliations`, through titles and
+    country words; it stops at a quote, a comma (forwards: before any name) or the limit."""
     found: set[str] = set()
     at = start
-    while 0 <= at < len(tokens) and len(found) < 3:
-        key = _key(tokens[at])
-        if not _is_name(tokens[at], key):
-            break
-        found.add(key)
-        if step > 0 and tokens[at].endswith("'s"):  # "according to Macron's office"
+    while 0 <= at < len(tokens) and abs(at - start) < limit and tokens[at] != '"' \
+            and (tokens[at] != "," or (step > 0 and bool(found))):  # '…," said a spokesperson, Sally Aldous'
+        token, key = tokens[at], _key(tokens[at])
+        if _is_name(token, key):
+            found.add(key)
+        elif token[:1].islower():
+            if not found or (key in _CLAUSE_ENDS if step > 0 else key not in _THROUGH):
+                break
+        elif step < 0 and not (found and affiliations):  # backwards, a title or country word ends it
             break
         at += step
     return found
-
-
-def _past_titles(tokens: list[str], at: int) -> int:
-    """The first token from `at` that is not a title or country word ("French President ...")."""
-    while at < len(tokens) and (_key(tokens[at]) in _NOT_SPEAKERS or is_country_word(_key(tokens[at]))) \
-            and tokens[at][:1].isupper():
-        at += 1
-    return at
 
 
 def _is_name(token: str, key: str) -> bool:
@@ -114,5 +143,6 @@ def _key(token: str) -> str:
 
 
 def _same_name(a: str, b: str) -> bool:
-    """One name in two spellings: 'zelensky' / 'zelenskyy'."""
-    return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
+    """One name in two spellings: 'zelensky' / 'zelenskyy' / 'zelenskiy'."""
+    return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)
+                                                      or SequenceMatcher(None, a, b).ratio() >= SAME_NAME_SIMILARITY))

@@ -1,3 +1,8 @@
+import json
+from pathlib import Path
+
+import pytest
+
 from rag.grounding import ModelJudge, RuleJudge, copies_a_sentence
 from rag.speakers import misattributed_speaker, speakers, speakers_differ
 
@@ -87,3 +92,18 @@ def test_the_model_judge_is_not_asked_about_a_misattributed_claim() -> None:
         "Zelenskyy said this means keeping up the pressure on Russia through sanctions.", COSTA)
     assert not judgement.supported
     assert "Zelenskyy" in judgement.reason
+
+
+def _cases() -> list[dict[str, object]]:
+    path = Path(__file__).parent / "data" / "speaker_cases.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda case: str(case["id"]))
+def test_news_phrasings_of_who_said_it(case: dict[str, str | bool]) -> None:
+    """55 phrasings a review collected from news writing (inverted titles, joint statements,
+    appositions, spokespeople, "he said" passages, spellings, real MultiHop-RAG sentences), each
+    labelled: a true claim must pass, a swapped speaker must be caught. The ones the check still gets
+    wrong are listed in docs/evaluation.md (session 8)."""
+    vetoed = misattributed_speaker(str(case["claim"]), str(case["passage"])) is not None
+    assert vetoed == (not case["supported"])

@@ -23,7 +23,7 @@ from typing import Protocol
 from rag.chunking import sentence_spans
 from rag.facts import is_negated, missing_facts, normalise
 from rag.generation import Generator
-from rag.modality import drops_a_hedge, overstated_certainty
+from rag.modality import drops_a_hedge, overstated_certainty, reported_as_done
 from rag.prompting import build_judge_messages
 from rag.speakers import misattributed_speaker, speakers_differ
 
@@ -110,7 +110,7 @@ def as_statement(claim: str, question: str) -> str:
 
 def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
     """The deterministic check both judges start with: a rejection naming the first missing fact, the
-    wrong speaker (`rag.speakers`) or a hedge the claim drops (`rag.modality`), or None."""
+    wrong speaker (`rag.speakers`), or a hedge or future the claim drops (`rag.modality`), or None."""
     missing = missing_facts(claim, passage, given)
     if missing:
         return Judgement(False, 0.0, str(missing[0]))
@@ -118,6 +118,8 @@ def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
         return Judgement(False, 0.0, f"the cited passage does not say that {speaker.title()} said it")
     if hedge := overstated_certainty(claim, passage):
         return Judgement(False, 0.0, f"the cited passage hedges this ({hedge!r}); the sentence states it as certain")
+    if promise := reported_as_done(claim, passage):
+        return Judgement(False, 0.0, f"the cited passage says this {promise}; the sentence says it has happened")
     return None
 
 

@@ -1,5 +1,5 @@
 from rag.grounding import RuleJudge, copies_a_sentence
-from rag.modality import drops_a_hedge, overstated_certainty
+from rag.modality import drops_a_hedge, overstated_certainty, reported_as_done
 
 # Sentences of the seed articles.
 MELONI = ("Taking a similar line, Prime Minister Giorgia Meloni reiterated at the meeting that Italy will not send "
@@ -42,3 +42,26 @@ def test_a_claim_dropping_a_hedge_is_no_copy_and_the_veto_names_the_hedge() -> N
     judgement = RuleJudge().judge(dropped, TOWNS)
     assert not judgement.supported
     assert judgement.reason == "the cited passage hedges this ('could'); the sentence states it as certain"
+
+
+SUMMIT = ("Macron spoke after talks with Ukraine President Volodymyr Zelenskyy and ahead of a summit in Paris of some "
+          "30 nations on Thursday that will discuss the proposed force for Ukraine.")
+
+
+def test_a_claim_reporting_as_done_what_its_source_says_will_happen_is_caught() -> None:
+    assert reported_as_done("The Paris summit of some 30 nations discussed the proposed force for Ukraine.",
+                            SUMMIT) == "will discuss"
+    assert reported_as_done("The force was deployed to Kyiv.", "The force will be deployed to Kyiv.") == \
+        "will be deployed"
+    assert reported_as_done("Macron met Trump on Friday.",
+                            "Macron met Starmer on Monday and will meet Trump on Friday.") == "will meet"
+    judgement = RuleJudge().judge("The Paris summit of some 30 nations discussed the proposed force.", SUMMIT)
+    assert judgement.reason == "the cited passage says this will discuss; the sentence says it has happened"
+
+
+def test_a_claim_keeping_the_future_or_about_what_did_happen_passes() -> None:
+    assert reported_as_done("The Paris summit of some 30 nations will discuss the proposed force.", SUMMIT) is None
+    assert reported_as_done("The summit was expected to discuss the proposed force.", SUMMIT) is None
+    assert reported_as_done("Macron met Starmer on Monday.",
+                            "Macron met Starmer on Monday and will meet Trump on Friday.") is None
+    assert reported_as_done("Italy has not sent troops.", "Italy will not send troops.") is None  # negated

@@ -9,9 +9,11 @@ peace deal" for "it could help monitor any potential peace deal", P(yes) 0.89). 
 claims written from the seed articles, six were accepted, five of them as copies.
 
 The check finds the clause the claim's words come from (the source sentence cut at commas,
-semicolons, dashes and "and"/"but"/"while"), and vetoes the claim when that clause hedges (`HEDGES`) and
-the claim hedges in no way at all (`CLAIM_HEDGES`, a wider list, so a claim that keeps any
-uncertainty passes). Adjectives such as "proposed" or "potential" are not read as hedges in the
+semicolons, dashes and "and"/"but"/"while"), and vetoes the claim when a hedge of that clause
+(`HEDGES`) governs one of the claim's words ("could help monitor" for a claim about monitoring; not
+"the aid they are preparing that could contribute" for a claim about the aid) and the claim hedges
+in no way at all (`CLAIM_HEDGES`, a wider list, so a claim that keeps any uncertainty passes). A
+negated claim is not checked. Adjectives such as "proposed" or "potential" are not read as hedges in the
 source: they qualify a thing, not whether it happens ("the summit will discuss the proposed force").
 "would" is not either: in reported speech it is only "will" moved into the past ("Rubio said the
 demands would be evaluated"). Both err towards keeping.

@@ -7,13 +7,15 @@ fact veto passes it, and the small model judge accepts such swaps. Of eight writ
 articles it accepted seven, two of them as verbatim copies, because the wrong speaker also appears,
 earlier, in the very sentence ("While welcoming Trump's push for peace, Rutte said ...").
 
-The check reads speakers from reporting clauses only: a name right before a speech verb ("Costa
-said", "Macron's office said"), a name right after one that follows a quote or comma ('..." said
-Macron'), and "according to <name>". The passage sentence the claim's words come from is found by
-word overlap; when that sentence names its speakers and the claim names another, the claim is
-vetoed. A sentence whose speaker is a pronoun ("he said") or stands far from the verb ("The office
-of Keir Starmer, who ..., said") names none, and then nothing is vetoed: the check errs towards
-keeping, and the model judge still decides.
+The check reads speakers from reporting clauses only: the name phrase right before a speech verb
+("Costa said", "Macron's office said", "Kremlin spokesman Dmitry Peskov said", "Zelenskyy and
+Macron said"), the one right after a verb that follows a quote ('..." said French President
+Emmanuel Macron'), and "according to <name>". The passage sentences the claim's words come from
+are found by word overlap (`rag.alignment`); when they name their speakers and the claim's is not
+among them, the claim is vetoed. It errs towards keeping: a sentence with a speaker it cannot name
+("he said") or one standing far from the verb ("The office of Keir Starmer, who ..., said") keeps
+the claim, and the model judge still decides. 55 labelled news phrasings, from a review that found
+the first version's wrong vetoes, are its test (tests/data/speaker_cases.jsonl).
 """
 
 from __future__ import annotations

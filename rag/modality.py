@@ -9,7 +9,7 @@ peace deal" for "it could help monitor any potential peace deal", P(yes) 0.89). 
 claims written from the seed articles, six were accepted, five of them as copies.
 
 The check finds the clause the claim's words come from (the source sentence cut at commas,
-semicolons, dashes and "and"/"but"/"while"), and vetoes the claim when a hedge of that clause
+colons, brackets, dashes and "and"/"but"/"while"/"whereas"/"as"), and vetoes the claim when a hedge of that clause
 (`HEDGES`) governs one of the claim's words ("could help monitor" for a claim about monitoring; not
 "the aid they are preparing that could contribute" for a claim about the aid) and the claim hedges
 in no way at all (`CLAIM_HEDGES`, a wider list, so a claim that keeps any uncertainty passes). A
@@ -31,21 +31,26 @@ import re
 from rag.alignment import source_sentences, words
 from rag.facts import fold, is_negated
 
-# Lower case only: "May" is the month.
-HEDGES = frozenset("""could may might possibly perhaps potentially likely unlikely if unless considering mulling
-weighing expected plans planning aims hopes seeks intends wants""".split())
-CLAIM_HEDGES = HEDGES | frozenset("""would should can cannot whether reportedly possible potential proposed planned
-eventual envisioned envisaged suggested plan aim hope seek intend want option options due scheduled slated""".split())
-# Words between a hedge and the verb or figure it governs ("could be deployed", "wants to help").
-_FILLERS = frozenset("to be been have has the a an".split())
-_CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[;:()]|\s-\s|\b(?:and|but|while|whereas)\b")  # not "10,000"
+# The source's hedges, by what follows them. Lower case only: "May" is the month.
+_MODALS = frozenset("could may might".split())  # + a verb: "could deploy", "might be sent"
+_ADVERBS = frozenset("possibly perhaps potentially likely unlikely".split())  # + a verb or a figure
+_INTENTS = frozenset("plans planning aims hopes seeks intends wants expected".split())  # only with "to": "plans to"
+_WEIGHING = frozenset("considering mulling weighing".split())  # + what is weighed: "considering sending"
+HEDGES = _MODALS | _ADVERBS | _INTENTS | _WEIGHING
+# A claim with any of these keeps some uncertainty (compared in lower case).
+CLAIM_HEDGES = HEDGES | frozenset("""would should can cannot if unless whether reportedly possible potential proposed
+planned eventual envisioned envisaged suggested plan aim hope seek intend want hoped sought aimed intended wanted
+option options due scheduled slated""".split())
+# Skipped between a hedge and the verb it governs: "could be deployed", "might have been", "likely to go".
+_FILLERS = frozenset("to be been have".split())
+_CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[;:()]|\s-\s|\b(?:and|but|while|whereas|as)\b")  # not "10,000"
 _TOKEN = re.compile(r"[A-Za-z0-9']+")
 
 
 def overstated_certainty(claim: str, passage: str) -> str | None:
     """The source clause's hedge ("could") when the claim states as certain what that clause only
     says could happen, or None."""
-    tokens = set(_TOKEN.findall(fold(claim)))
+    tokens = {t.lower() for t in _TOKEN.findall(fold(claim))}
     if tokens & CLAIM_HEDGES or is_negated(claim):  # "has not shown enthusiasm for sending troops"
         return None
     claim_words = words(claim)
@@ -67,16 +72,24 @@ def _closest_clauses(claim_words: set[str], sentence: str) -> list[str]:
 
 
 def _hedges_of(clause: str, claim_words: set[str]) -> list[str]:
-    """The hedges in `clause` that govern one of the claim's words: among the three words after the
-    hedge (fillers skipped) is one the claim has. "could help monitor" hedges a claim about helping
-    monitor; "aid they are preparing that could contribute" does not hedge a claim about the aid."""
+    """The hedges in `clause` that govern one of the claim's words: the word the hedge governs (the
+    next one, fillers skipped) is one the claim has. "could help monitor" hedges a claim about
+    helping monitor; "aid they are preparing that could contribute" does not hedge a claim about the
+    aid, nor "officials said they might cut rates later" one about holding rates. A word that only
+    looks like a hedge is none: "Russia's military might has been weakened" (a modal takes no
+    "has"), "approved the plans on Monday", "seeks $10 million" (no "to"), "rose more than expected"."""
     tokens = _TOKEN.findall(clause)
     found = []
     for i, token in enumerate(tokens):
-        if token in HEDGES:
-            governed = [t for t in tokens[i + 1:i + 6] if t.lower() not in _FILLERS][:3]
-            if words(" ".join(governed)) & claim_words:
-                found.append(token)
+        rest = tokens[i + 1:]
+        if token in _INTENTS:
+            if rest[:1] != ["to"] or tokens[i - 1:i] in (["than"], ["as"]):
+                continue
+        elif token not in _MODALS | _ADVERBS | _WEIGHING:
+            continue
+        governed = next((t for t in rest if t.lower() not in _FILLERS), "")
+        if words(governed) & claim_words:
+            found.append(token)
     return found
 
 
@@ -85,7 +98,8 @@ def drops_a_hedge(claim: str, sentence: str) -> bool:
     of it, and the model judge reads it ("Russia's demands have been presented to Trump" for
     "Rubio said that Russia's demands would be evaluated and presented to Trump")."""
     hedges = HEDGES | {"would", "should"}
-    return bool(set(_TOKEN.findall(fold(sentence))) & hedges) and not set(_TOKEN.findall(fold(claim))) & CLAIM_HEDGES
+    claimed = {t.lower() for t in _TOKEN.findall(fold(claim))}
+    return bool(set(_TOKEN.findall(fold(sentence))) & hedges) and not claimed & CLAIM_HEDGES
 
 
 # A claim with one of these still speaks of the future, or of a plan.
@@ -102,13 +116,15 @@ def reported_as_done(claim: str, passage: str) -> str | None:
     """The source clause's "will <verb>" when the claim reports that very thing as done ("The summit
     discussed the force" from "a summit that will discuss the force"), or None."""
     tokens = _TOKEN.findall(fold(claim))
-    if set(tokens) & (HEDGES | _FUTURE) or is_negated(claim):  # "the proposed force" is no hedge of the verb
+    if {t.lower() for t in tokens} & (HEDGES | _FUTURE) or is_negated(claim):  # "the proposed force" hedges no verb
         return None
     claim_words = words(claim)
     found = None
     for sentence in source_sentences(claim_words, passage):
+        # A clause stating it done as well is no promise only: "Russia attacked Kyiv as officials
+        # warned Moscow will attack again" supports "Russia attacked Kyiv".
         promised = [f"will {' '.join(v)}" for clause in _closest_clauses(claim_words, sentence)
-                    for v in _future_verbs(clause) if _done_in(v, tokens)]
+                    for v in _future_verbs(clause) if _done_in(v, tokens) and not _done_in(v, _TOKEN.findall(clause))]
         if not promised:
             return None  # one source sentence states it as done, or not as a promise: not this check's
         found = found or promised[0]

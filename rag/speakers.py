@@ -51,6 +51,10 @@ _CLAUSE_ENDS = frozenset("on in at after before during while when who which that
 # Subjects the check cannot name: a sentence with one is left alone ("He said Putin told him …").
 _UNNAMED = frozenset("he she it they we i president leader minister chancellor premier official officials".split())
 _ADVERBS = frozenset("also later then again further previously earlier repeatedly".split())
+# A claim whose speaker is a role of something named ("The head of the IAEA said", "Ukraine's
+# ambassador to the UN said") names no person the passage's reporting clause could be compared with.
+_DESCRIBED = re.compile(r"\b(?:head|chief|ambassador|envoy|spokesperson|spokesman|spokeswoman|minister|secretary|"
+                        r"director|president|leader|member|representative)s? (?:of|to|for) (?:the )?[A-Z]")
 # Two spellings of one name at least this alike ("Zelensky" / "Zelenskiy") are one name.
 SAME_NAME_SIMILARITY = 0.8
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z.'-]*|[,\"]")
@@ -71,7 +75,7 @@ def misattributed_speaker(claim: str, passage: str) -> str | None:
     the claimed speaker, or has a speaker the check cannot name ("he said"), keeps the claim, and so
     does a closest one that names no speaker at all."""
     claimed = speakers(claim)
-    if not claimed:
+    if not claimed or _DESCRIBED.search(fold(claim)):
         return None
     candidates = shared_sentences(words(claim) - words(" ".join(claimed | SPEECH_VERBS)), passage)
     best = max((shared for _, shared in candidates), default=0)
@@ -79,7 +83,8 @@ def misattributed_speaker(claim: str, passage: str) -> str | None:
         theirs, unnamed = _reporting(sentence, affiliations=True)
         if unnamed or any(_same_name(a, b) for a in claimed for b in theirs) or (shared == best and not theirs):
             return None
-    return " ".join(sorted(claimed)) if candidates else None
+    in_claim = fold(claim).lower()
+    return " ".join(sorted(claimed, key=in_claim.find)) if candidates else None  # "ursula leyen", in order
 
 
 def speakers_differ(claim: str, sentence: str) -> bool:

@@ -38,7 +38,8 @@ def test_chunk_ids_are_deterministic() -> None:
 
 @pytest.mark.parametrize("max_chars", [200, 600, 5000])
 def test_a_text_that_fits_one_chunk_is_chunked_as_its_sentences_would_be(max_chars: int) -> None:
-    """The one-chunk shortcut skips sentence splitting; its chunk must be the one packing the sentences makes."""
+    """The one-chunk shortcut skips sentence splitting; on real article text its chunk is the one packing
+    the sentences makes."""
     texts = [p.read_text() for p in sorted(SEED_DIR.glob("*.txt"))]
     texts += [paragraph for text in texts for paragraph in text.split("\n\n")]
     texts += ["  One sentence.  Another one. ", "\n\nFirst paragraph.\n\nSecond paragraph ends here\n", "No full stop"]
@@ -53,3 +54,13 @@ def test_a_text_that_fits_one_chunk_is_chunked_as_its_sentences_would_be(max_cha
         [chunk] = chunk_article(article, max_chars)
         assert (chunk.start, chunk.end) == (spans[0].start, spans[-1].end)
         assert chunk.text == article.text[chunk.start:chunk.end]
+
+
+def test_the_one_chunk_shortcut_keeps_a_tail_sentence_splitting_would_drop() -> None:
+    """pysbd leaves a punctuation-only tail out of every sentence (" ?!"); the shortcut's chunk is the
+    whole text, so nothing of a short article is lost (its chunk id differs from the packing's)."""
+    article = make_article("a", "Shares rose 3% on Tuesday. ?!", title="A title")
+    spans = sentence_spans(article.text)
+    assert spans[-1].end < len(article.text)
+    [chunk] = chunk_article(article, 600)
+    assert chunk.text == article.text

@@ -27,6 +27,7 @@ announced (`reported_as_done`: the claim has the past form of the very verb the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rag.alignment import source_sentences, words
 from rag.facts import fold, is_negated
@@ -54,12 +55,18 @@ def overstated_certainty(claim: str, passage: str) -> str | None:
     if tokens & CLAIM_HEDGES or is_negated(claim):  # "has not shown enthusiasm for sending troops"
         return None
     claim_words = words(claim)
+    return _in_every_source(claim_words, passage, lambda clause: _hedges_of(clause, claim_words))
+
+
+def _in_every_source(claim_words: set[str], passage: str, find: Callable[[str], list[str]]) -> str | None:
+    """The first thing `find` reports in the clauses the claim's words come from, when it reports
+    something for every source sentence; None when one source sentence states it plainly."""
     found = None
     for sentence in source_sentences(claim_words, passage):
-        hedged = [h for clause in _closest_clauses(claim_words, sentence) for h in _hedges_of(clause, claim_words)]
-        if not hedged:
-            return None  # one source sentence states it plainly: not overstated
-        found = found or hedged[0]
+        reported = [item for clause in _closest_clauses(claim_words, sentence) for item in find(clause)]
+        if not reported:
+            return None
+        found = found or reported[0]
     return found
 
 
@@ -118,17 +125,13 @@ def reported_as_done(claim: str, passage: str) -> str | None:
     tokens = _TOKEN.findall(fold(claim))
     if {t.lower() for t in tokens} & (HEDGES | _FUTURE) or is_negated(claim):  # "the proposed force" hedges no verb
         return None
-    claim_words = words(claim)
-    found = None
-    for sentence in source_sentences(claim_words, passage):
+    def promised(clause: str) -> list[str]:
         # A clause stating it done as well is no promise only: "Russia attacked Kyiv as officials
         # warned Moscow will attack again" supports "Russia attacked Kyiv".
-        promised = [f"will {' '.join(v)}" for clause in _closest_clauses(claim_words, sentence)
-                    for v in _future_verbs(clause) if _done_in(v, tokens) and not _done_in(v, _TOKEN.findall(clause))]
-        if not promised:
-            return None  # one source sentence states it as done, or not as a promise: not this check's
-        found = found or promised[0]
-    return found
+        return [f"will {' '.join(verb)}" for verb in _future_verbs(clause)
+                if _done_in(verb, tokens) and not _done_in(verb, _TOKEN.findall(clause))]
+
+    return _in_every_source(words(claim), passage, promised)
 
 
 def _future_verbs(clause: str) -> list[tuple[str, ...]]:

@@ -3,6 +3,7 @@ its source sentence (who said it: `rag.speakers`; how sure it is: `rag.modality`
 
 from __future__ import annotations
 
+import functools
 import re
 
 from rag.chunking import sentence_spans
@@ -31,6 +32,12 @@ def source_sentences(claim_words: set[str], passage: str) -> list[str]:
 def shared_sentences(claim_words: set[str], passage: str) -> list[tuple[str, int]]:
     """(sentence, words shared) for every passage sentence sharing enough of `claim_words`."""
     need = max(MIN_SHARED_WORDS, MIN_SHARED_SHARE * len(claim_words))
-    sentences = [passage[s.start:s.end] for s in sentence_spans(passage)] or [passage]
-    shared = [(sentence, len(claim_words & words(sentence))) for sentence in sentences]
+    shared = [(sentence, len(claim_words & words(sentence))) for sentence in _sentences(passage)]
     return [(sentence, n) for sentence, n in shared if n >= need]
+
+
+@functools.lru_cache(maxsize=256)
+def _sentences(passage: str) -> tuple[str, ...]:
+    """A passage's sentences, split once: each judged claim is checked against the same passage by
+    the speaker check and both certainty checks, and verification judges several claims per passage."""
+    return tuple(passage[s.start:s.end] for s in sentence_spans(passage)) or (passage,)

@@ -37,7 +37,8 @@ _MODALS = frozenset("could may might".split())  # + a verb: "could deploy", "mig
 _ADVERBS = frozenset("possibly perhaps potentially likely unlikely".split())  # + a verb or a figure
 _INTENTS = frozenset("plans planning aims hopes seeks intends wants expected".split())  # only with "to": "plans to"
 _WEIGHING = frozenset("considering mulling weighing".split())  # + what is weighed: "considering sending"
-HEDGES = _MODALS | _ADVERBS | _INTENTS | _WEIGHING
+_GOVERNING = _MODALS | _ADVERBS | _WEIGHING  # a hedge with no "to" needed
+HEDGES = _GOVERNING | _INTENTS
 # A claim with any of these keeps some uncertainty (compared in lower case).
 CLAIM_HEDGES = HEDGES | frozenset("""would should can cannot if unless whether reportedly possible potential proposed
 planned eventual envisioned envisaged suggested plan aim hope seek intend want hoped sought aimed intended wanted
@@ -92,7 +93,7 @@ def _hedges_of(clause: str, claim_words: set[str]) -> list[str]:
         if token in _INTENTS:
             if rest[:1] != ["to"] or tokens[i - 1:i] in (["than"], ["as"]):
                 continue
-        elif token not in _MODALS | _ADVERBS | _WEIGHING:
+        elif token not in _GOVERNING:
             continue
         governed = next((t for t in rest if t.lower() not in _FILLERS), "")
         if words(governed) & claim_words:
@@ -116,7 +117,7 @@ _PAST_AUXILIARIES = frozenset("was were been".split())
 _IRREGULAR_PAST = {"meet": "met", "send": "sent", "give": "gave", "hold": "held", "take": "took", "make": "made",
                    "lead": "led", "leave": "left", "go": "went", "come": "came", "begin": "began", "pay": "paid",
                    "win": "won", "keep": "kept", "bring": "brought", "seek": "sought", "speak": "spoke",
-                   "become": "became", "tell": "told", "sign": "signed", "choose": "chose", "build": "built"}
+                   "become": "became", "tell": "told", "choose": "chose", "build": "built"}
 
 
 def reported_as_done(claim: str, passage: str) -> str | None:
@@ -125,6 +126,7 @@ def reported_as_done(claim: str, passage: str) -> str | None:
     tokens = _TOKEN.findall(fold(claim))
     if {t.lower() for t in tokens} & (HEDGES | _FUTURE) or is_negated(claim):  # "the proposed force" hedges no verb
         return None
+
     def promised(clause: str) -> list[str]:
         # A clause stating it done as well is no promise only: "Russia attacked Kyiv as officials
         # warned Moscow will attack again" supports "Russia attacked Kyiv".
@@ -144,13 +146,16 @@ def _future_verbs(clause: str) -> list[tuple[str, ...]]:
     return [v for v in found if v and (v[0] != "be" or len(v) == 2)]
 
 
-def _done_in(verb: tuple[str, ...], claim_tokens: list[str]) -> bool:
-    """Does the claim have `verb` in the past: "discussed" for ("discuss",), "was deployed" for
-    ("be", "deployed")?"""
+def _done_in(verb: tuple[str, ...], tokens: list[str]) -> bool:
+    """Do `tokens` (a claim's, or a clause's) have `verb` in the past: "discussed" for ("discuss",),
+    "was deployed" for ("be", "deployed")?"""
     if verb[0] == "be":
         participle = verb[1]
-        return any(t == participle and i > 0 and claim_tokens[i - 1] in _PAST_AUXILIARIES
-                   for i, t in enumerate(claim_tokens))
+        return any(t == participle and i > 0 and tokens[i - 1] in _PAST_AUXILIARIES for i, t in enumerate(tokens))
     base = verb[0].lower()
-    pasts = {base + "ed", base + "d", base[:-1] + "ied", base + base[-1:] + "ed", _IRREGULAR_PAST.get(base, "")}
-    return any(t.lower() in pasts - {""} for t in claim_tokens)
+    pasts = {base + "ed", base + base[-1:] + "ed", _IRREGULAR_PAST.get(base, "")}  # "banned"
+    if base.endswith("e"):
+        pasts.add(base + "d")  # "decided", not "band" for "ban"
+    if base.endswith("y"):
+        pasts.add(base[:-1] + "ied")
+    return any(t.lower() in pasts - {""} for t in tokens)

@@ -90,3 +90,13 @@ def test_news_phrasings_that_only_look_like_a_dropped_hedge_or_future_pass(passa
     """True claims a review found the first versions vetoed."""
     assert overstated_certainty(claim, passage) is None
     assert reported_as_done(claim, passage) is None
+
+
+def test_past_forms_are_the_verbs_own() -> None:
+    assert reported_as_done("The council banned protests in the square on Friday.",
+                            "The council will ban protests in the square on Friday.") == "will ban"
+    assert reported_as_done("Leaders decided on the force in Paris on Thursday.",
+                            "Leaders will decide on the force in Paris on Thursday.") == "will decide"
+    # "band" and "wind" are no past forms of "ban" and "win".
+    assert reported_as_done("The band played in the square on Friday.",
+                            "The council will ban the band in the square on Friday.") is None

@@ -110,6 +110,9 @@ class PassageOut(BaseModel):
     text: str
     start: int
     end: int
+    shown: str | None = Field(None, description="The part of the passage the model was given, when evidence "
+                                                "selection (RAG_EVIDENCE) narrowed it; the answer is checked "
+                                                "against the whole passage.")
     corroborated_by: list[CorroboratingPassage] = Field(
         default_factory=list, description="Near-identical passages from other articles, folded into this one.")
 
@@ -118,7 +121,7 @@ class PassageOut(BaseModel):
         c = hit.chunk
         return cls(rank=rank, score=round(hit.score, 4), similarity=round(hit.similarity, 4), chunk_id=c.chunk_id,
                    article_id=c.article_id, title=c.title, published=c.published, source=c.source, url=c.url,
-                   text=c.text, start=c.start, end=c.end,
+                   text=c.text, start=c.start, end=c.end, shown=None if hit.shown is None else hit.shown_text,
                    corroborated_by=[CorroboratingPassage.from_chunk(d) for d in hit.duplicates])
 
 

@@ -185,8 +185,9 @@ def _raw_run(service: Sequence[Timing], lookup: bool = False) -> list[Timing]:
     for timing in service:
         if timing.ttft is None:
             continue
-        hits = [Hit(Chunk(p["chunk_id"], p["article_id"], p["text"], p["start"], p["end"], 0, p["title"],
-                          p["published"], p["source"], p["url"]), p["score"], p["similarity"])
+        # The text the model was shown: evidence selection (RAG_EVIDENCE) narrows a passage to `shown`.
+        hits = [Hit(Chunk(p["chunk_id"], p["article_id"], p.get("shown") or p["text"], p["start"], p["end"], 0,
+                          p["title"], p["published"], p["source"], p["url"]), p["score"], p["similarity"])
                 for p in timing.passages]
         result = Timing(timing.question)
         if not settings.judge_context:

@@ -91,7 +91,7 @@ def outcome_from_answer(answer: Answer) -> Outcome:
                    for c in answer.citations],
         sentences=[asdict(s) | {"cited": list(s.cited)} for s in answer.sentences],
         passages=[{"article_id": h.chunk.article_id, "title": h.chunk.title, "published": h.chunk.published,
-                   "text": h.chunk.text, "score": h.score} for h in answer.passages],
+                   "text": h.chunk.text, "shown": h.shown_text, "score": h.score} for h in answer.passages],
         timings=dict(answer.timings),
         usage={"prompt_tokens": answer.usage.prompt_tokens, "completion_tokens": answer.usage.completion_tokens})
 

@@ -1,8 +1,13 @@
-"""Evidence selection: from each retrieved chunk, pass the model only the sentences that bear on
-the question, so every prompt token is worth its ~14 ms of prompt processing on two cores.
+"""Evidence selection: pass the model only the sentences that bear on the question, so every
+prompt token is worth its ~14 ms of prompt processing on two cores.
 
-A narrowed passage is still one contiguous span of the article (`text == article[start:end]`), so
-citation offsets stay exact and the highlight points at the evidence itself.
+Every sentence of every retrieved passage is scored against the question together (by the
+cross-encoder), and a sentence is evidence when it scores MIN_SENTENCE_SCORE or more. A passage
+holding no evidence is left out; the model is shown the others from their first to their last
+evidence sentence (`Hit.shown`). Verification and citations still use the whole passage: a judge
+shown only the narrowed span doubts true sentences that lean on its neighbours ("Rubio said
+Russia's demands for the Black Sea ceasefire would be evaluated", where the ceasefire is named one
+sentence earlier). Measured on and off in docs/evaluation.md.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from rag.lexical import tokens_of
 from rag.rerank import Reranker
 from rag.types import Hit
 
-# A sentence is kept when it scores at least this share of the chunk's best sentence.
-KEEP_SHARE = 0.5
+# The cross-encoder's probability that a sentence bears on the question (or, without one, the
+# share of the question's words it holds). 0.1 kept every accepted answer that whole passages
+# held on the seed questions while halving their tokens; 0.3 lost three (docs/evaluation.md).
+MIN_SENTENCE_SCORE = 0.1
 # A kept sentence opening with one of these leans on the sentence before it, which is kept too.
 _LEANS_BACK = re.compile(r"^(?:it|its|they|their|them|he|his|she|her|this|that|these|those|the (?:move|plan|"
                          r"decision|deal|force|group|country|minister|president|announcement)|but|however|also|"
@@ -29,24 +36,29 @@ _STOP = frozenset("a an the of to in on at for and or is are was were be by with
 
 @dataclass
 class EvidenceSelector:
-    """Narrows chunks to their relevant sentences, scored by the cross-encoder (word overlap without one)."""
+    """Narrows passages to their evidence sentences and leaves out passages without any."""
 
     reranker: Reranker | None = None
-    min_sentences: int = 3  # chunks this short are passed whole
+    min_sentences: int = 3  # passages this short are passed whole when they hold evidence
+    min_score: float = MIN_SENTENCE_SCORE
 
     def select(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
         spans_per_hit = [sentence_spans(hit.chunk.text) for hit in hits]
-        sentences = [[hit.chunk.text[s.start:s.end] for s in spans] for hit, spans in zip(hits, spans_per_hit)]
-        scores = self._score(question, [s for group in sentences for s in group])
-        narrowed, at = [], 0
+        sentences = [hit.chunk.text[s.start:s.end] for hit, spans in zip(hits, spans_per_hit) for s in spans]
+        scores = self._score(question, sentences)
+        threshold = min(self.min_score, max(scores, default=0.0))  # no sentence scores enough: keep the best
+        selected, at = [], 0
         for hit, spans in zip(hits, spans_per_hit):
             own = scores[at:at + len(spans)]
             at += len(spans)
+            kept = [i for i, score in enumerate(own) if score >= threshold]
+            if not kept:
+                continue
             # A chunk holding injected text passes whole: cut mid-way, a fake [SYSTEM] block would lose the
             # opening tag that lets the prompt's filter remove all of it.
             whole = len(spans) < self.min_sentences or looks_injected(hit.chunk.text)
-            narrowed.append(hit if whole else _narrow(hit, spans, own))
-        return narrowed
+            selected.append(hit if whole else _narrow(hit, spans, kept[0], kept[-1]))
+        return selected
 
     def _score(self, question: str, sentences: list[str]) -> list[float]:
         if not sentences:
@@ -54,16 +66,10 @@ class EvidenceSelector:
         if self.reranker is not None:
             return self.reranker.score(question, sentences)
         asked = tokens_of(question) - _STOP
-        return [float(len(asked & tokens_of(s))) for s in sentences]
+        return [len(asked & tokens_of(s)) / max(len(asked), 1) for s in sentences]
 
 
-def _narrow(hit: Hit, spans: Sequence[Span], scores: Sequence[float]) -> Hit:
-    best = max(scores)
-    kept = [i for i, score in enumerate(scores) if score >= KEEP_SHARE * best]
-    first, last = kept[0], kept[-1]
-    text = hit.chunk.text
-    if first > 0 and _LEANS_BACK.match(text[spans[first].start:]):
+def _narrow(hit: Hit, spans: Sequence[Span], first: int, last: int) -> Hit:
+    if first > 0 and _LEANS_BACK.match(hit.chunk.text[spans[first].start:]):
         first -= 1
-    start, end = spans[first].start, spans[last].end
-    chunk = replace(hit.chunk, text=text[start:end], start=hit.chunk.start + start, end=hit.chunk.start + end)
-    return replace(hit, chunk=chunk)
+    return replace(hit, shown=(spans[first].start, spans[last].end))

@@ -46,7 +46,7 @@ def format_sources(hits: Sequence[Hit]) -> str:
 def _format_source(n: int, hit: Hit) -> str:
     chunk = hit.chunk
     # Article text is data: anything in it that could pass for an instruction or a citation is neutralised.
-    return f"[{n}] {neutralise(chunk.title)} ({chunk.published or 'undated'})\n{neutralise(chunk.text)}"
+    return f"[{n}] {neutralise(chunk.title)} ({chunk.published or 'undated'})\n{neutralise(hit.shown_text)}"
 
 
 def answer_grammar(sources: int) -> str:

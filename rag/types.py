@@ -57,6 +57,13 @@ class Hit:
     # The same passage carried by other articles (another outlet's copy of a quote): kept out of the
     # top k so they do not crowd out other evidence, but still there to corroborate it.
     duplicates: tuple[Chunk, ...] = ()
+    # Offsets into `chunk.text` of the part the model was shown, when evidence selection narrowed the
+    # passage (rag.evidence); None: all of it. Verification and citations use the whole chunk.
+    shown: tuple[int, int] | None = None
+
+    @property
+    def shown_text(self) -> str:
+        return self.chunk.text if self.shown is None else self.chunk.text[self.shown[0]:self.shown[1]]
 
 
 @dataclass(frozen=True)

@@ -72,4 +72,7 @@ class EvidenceSelector:
 def _narrow(hit: Hit, spans: Sequence[Span], first: int, last: int) -> Hit:
     if first > 0 and _LEANS_BACK.match(hit.chunk.text[spans[first].start:]):
         first -= 1
-    return replace(hit, shown=(spans[first].start, spans[last].end))
+    start, end = spans[first].start, spans[last].end
+    if not hit.chunk.text[:start].strip() and not hit.chunk.text[end:].strip():
+        return hit  # all of it: nothing narrowed
+    return replace(hit, shown=(start, end))

@@ -1,13 +1,17 @@
 """The answering pipeline with a scripted model over the real seed chunks in real Chroma."""
 
+from dataclasses import replace
+
 import pytest
 
+from rag.articles import read_path
 from rag.chunking import sentence_spans
 from rag.errors import BadRequest
-from rag.fakes import ScriptedGenerator
+from rag.fakes import HashingEmbedder, ScriptedGenerator
 from rag.pipeline import AnswerEvent, TokenEvent
 from rag.prompting import NOT_FOUND
-from rag.services import Services
+from rag.services import Services, build_services
+from rag.settings import Settings
 
 
 def test_supported_sentences_stay_cited_and_unsupported_ones_are_removed(services: Services) -> None:
@@ -79,3 +83,20 @@ def test_grammar_is_given_to_the_model_only_when_enabled(services: Services, gen
     services.pipeline.ask("How many countries committed to the reassurance force?", top_k=3)
     assert generator.grammars[0] is None
     assert generator.grammars[1] is not None and 'marker ::= "[" ("1" | "2" | "3") "]"' in generator.grammars[1]
+
+
+def test_evidence_selection_narrows_the_prompt_but_checks_and_cites_the_whole_passage(
+        settings: Settings, generator: ScriptedGenerator) -> None:
+    services = build_services(replace(settings, evidence=True), HashingEmbedder(), generator)
+    for path in sorted(settings.articles_dir.glob("*.txt")):
+        for article in read_path(path):
+            services.indexer.index(article)
+    answer = services.pipeline.ask("How many countries committed to the reassurance force?")
+    prompt = generator.calls[-1][1]["content"]
+    narrowed = [hit for hit in answer.passages if hit.shown is not None]
+    assert narrowed, "no passage was narrowed"
+    for hit in narrowed:
+        assert hit.shown_text in prompt and hit.chunk.text not in prompt
+    assert not answer.abstained and answer.sentences[0].verdict == "supported"
+    [citation] = answer.citations
+    assert citation.text == answer.passages[0].chunk.text  # the whole passage, not the shown span

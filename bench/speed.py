@@ -10,7 +10,9 @@
    with the same limits, in the same order: time to first token and total. When the service shares
    one llama.cpp context between answers and judge (`RAG_JUDGE_CONTEXT=0`), an untimed one-token
    prompt sharing only the system message first leaves the raw KV cache as the judge leaves it.
-   With `--lookup`, the raw run is repeated with prompt-lookup speculative decoding.
+   With `--lookup`, the raw run is repeated with prompt-lookup speculative decoding. When evidence
+   selection (RAG_EVIDENCE) narrowed passages, it is also repeated with the whole passages: what a
+   pipeline without it would send the model.
 4. Write the table into docs/performance.md between markers, with the command, and every
    question's service and raw timings to bench/results/speed-rows.json, so a ratio can be broken
    down after the fact.
@@ -67,7 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         service, cold_start, memory_mb = _service_run(questions, env)
     raw = _raw_run(service)
     lookup = _raw_run(service, lookup=True) if args.lookup else None
-    report = _report(service, raw, build, cold_start, memory_mb, lookup)
+    narrowed = any(p.get("shown") for t in service for p in t.passages)
+    whole = _raw_run(service, whole=True) if narrowed else None
+    report = _report(service, raw, build, cold_start, memory_mb, lookup, whole)
     print(report)
     if not args.no_doc:
         _write(report)
@@ -164,9 +168,10 @@ def _ask_stream(client: Any, question: str) -> Timing:
     return timing
 
 
-def _raw_run(service: Sequence[Timing], lookup: bool = False) -> list[Timing]:
+def _raw_run(service: Sequence[Timing], lookup: bool = False, whole: bool = False) -> list[Timing]:
     """The same prompts straight through llama-cpp-python: no retrieval, no verification, no HTTP.
-    `lookup`: with prompt-lookup speculative decoding (drafts copied from the prompt's own n-grams)."""
+    `lookup`: with prompt-lookup speculative decoding (drafts copied from the prompt's own n-grams).
+    `whole`: with the whole passages where evidence selection showed the model only part of them."""
     from llama_cpp import Llama
     from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
@@ -186,7 +191,8 @@ def _raw_run(service: Sequence[Timing], lookup: bool = False) -> list[Timing]:
         if timing.ttft is None:
             continue
         # The text the model was shown: evidence selection (RAG_EVIDENCE) narrows a passage to `shown`.
-        hits = [Hit(Chunk(p["chunk_id"], p["article_id"], p.get("shown") or p["text"], p["start"], p["end"], 0,
+        hits = [Hit(Chunk(p["chunk_id"], p["article_id"], (not whole and p.get("shown")) or p["text"], p["start"],
+                          p["end"], 0,
                           p["title"], p["published"], p["source"], p["url"]), p["score"], p["similarity"])
                 for p in timing.passages]
         result = Timing(timing.question)
@@ -208,7 +214,8 @@ def _raw_run(service: Sequence[Timing], lookup: bool = False) -> list[Timing]:
 
 
 def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]], cold: float,
-            memory_mb: tuple[float, float], lookup: list[Timing] | None = None) -> str:
+            memory_mb: tuple[float, float], lookup: list[Timing] | None = None,
+            whole: list[Timing] | None = None) -> str:
     generated = [t for t in service if t.ttft is not None]
     pairs = list(zip(generated, raw))
 
@@ -236,11 +243,20 @@ def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]
             ("raw + prompt-lookup decoding: total, s", "—", p([r.total for r in lookup]),
              f"lookup / raw {p([lk.total / r.total for lk, r in zip(lookup, raw)])}"),
         ]
+    if whole:
+        rows += [
+            ("raw, whole passages (no evidence selection): time to first token, s", "—",
+             p([r.ttft or 0 for r in whole]),
+             f"service / this {p([(s.ttft or 0) / (w.ttft or 1) for s, w in zip(generated, whole)])}"),
+            ("raw, whole passages (no evidence selection): total, s", "—", p([r.total for r in whole]),
+             f"service / this {p([s.total / w.total for s, w in zip(generated, whole)])}"),
+        ]
     stages = sorted({k for s in service for k in s.stages})
     lines = [
         f"Written by `python -m bench.speed --questions {len(service)}{' --lookup' if lookup else ''}` "
         f"(RAG_JUDGE_CONTEXT={int(Settings.from_env().judge_context)}, "
-        f"RAG_FLASH_ATTN={int(Settings.from_env().flash_attn)}, raw llama.cpp alike) on {dt.date.today().isoformat()} "
+        f"RAG_FLASH_ATTN={int(Settings.from_env().flash_attn)}, RAG_EVIDENCE={int(Settings.from_env().evidence)}, "
+        f"raw llama.cpp alike) on {dt.date.today().isoformat()} "
         f"({len(generated)} of {len(service)} questions generated; the rest abstained before generating). "
         "Values are p50 / p95.",
         "",

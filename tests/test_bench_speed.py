@@ -52,3 +52,12 @@ def test_the_llama_settings_table_compares_each_variant_with_the_defaults() -> N
     assert "| llama.cpp defaults | 72.0 | 12.0 | 1.00x |" in table
     assert "| flash attention (RAG_FLASH_ATTN=1) | 86.4 | 12.0 | 1.20x |" in table
     assert "`python -m bench.llama_settings --rounds 3`" in table and "500-token prompt" in table
+
+
+def test_with_evidence_selection_the_report_also_compares_with_whole_passages() -> None:
+    (s1, r1), (s2, r2) = _pair("a?", 6.0, 4.0), _pair("b?", 8.0, 5.0)
+    whole = [Timing("a?", 3.0, 8.0, 0, 20), Timing("b?", 4.0, 8.0, 0, 20)]
+    report = speed._report([s1, s2], [r1, r2], [], 30.0, (4000.0, 3000.0), whole=whole)
+    # Service totals 6 and 8 against whole-passage raw totals of 8 each: ratios 0.75 and 1.0.
+    assert "| raw, whole passages (no evidence selection): total, s | — | 8.00 / 8.00 | service / this 0.88 /" in report
+    assert "whole passages" not in speed._report([s1, s2], [r1, r2], [], 30.0, (4000.0, 3000.0))

@@ -39,7 +39,6 @@ class EvidenceSelector:
     """Narrows passages to their evidence sentences and leaves out passages without any."""
 
     reranker: Reranker | None = None
-    min_sentences: int = 3  # passages this short are passed whole when they hold evidence
     min_score: float = MIN_SENTENCE_SCORE
 
     def select(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
@@ -55,8 +54,10 @@ class EvidenceSelector:
             if not kept:
                 continue
             # A chunk holding injected text passes whole: cut mid-way, a fake [SYSTEM] block would lose the
-            # opening tag that lets the prompt's filter remove all of it.
-            whole = len(spans) < self.min_sentences or looks_injected(hit.chunk.text)
+            # opening tag that lets the prompt's filter remove all of it. Short passages are narrowed too:
+            # a two-sentence lead ("Over two dozen countries have pledged…") beside the sentence that
+            # answers ("We have today 26 countries…") turned the model's "26" into "over two dozen".
+            whole = looks_injected(hit.chunk.text)
             selected.append(hit if whole else _narrow(hit, spans, kept[0], kept[-1]))
         return selected
 

@@ -32,10 +32,11 @@ def test_a_narrowed_passage_keeps_its_whole_chunk_for_verification_and_citations
     assert narrowed.chunk.text[start:end] == narrowed.shown_text == leaned_on + "It will also provide air cover."
 
 
-def test_short_chunks_pass_whole() -> None:
+def test_short_passages_are_narrowed_too() -> None:
     short = Article("s", "Short", "One sentence here. Another one there.")
     hit = Hit(chunk_article(short)[0], 0.5, 0.5)
-    assert EvidenceSelector().select("another", [hit]) == [hit]
+    [kept] = EvidenceSelector().select("another", [hit])
+    assert kept.shown_text == "Another one there." and kept.chunk == hit.chunk
 
 
 def test_a_chunk_with_injected_text_is_never_cut_inside_its_fake_block() -> None:

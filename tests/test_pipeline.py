@@ -31,6 +31,7 @@ def test_supported_sentences_stay_cited_and_unsupported_ones_are_removed(service
 
 
 def test_prompt_numbers_the_retrieved_passages(services: Services, generator: ScriptedGenerator) -> None:
+    services.pipeline.evidence = None  # RAG_EVIDENCE=0: whole passages
     answer = services.pipeline.ask("reassurance force countries", top_k=3)
     prompt = generator.calls[-1][1]["content"]
     for n, hit in enumerate(answer.passages, start=1):

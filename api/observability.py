@@ -36,8 +36,8 @@ class Metrics:
                                 ["method", "route", "status"], registry=self.registry)
         self.latency = Histogram("rag_request_seconds", "HTTP request latency", ["method", "route"],
                                  buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.stages = Histogram("rag_stage_seconds", "Seconds per answer stage (retrieve, queue, generate, "
-                                "verify, total)", ["stage"], buckets=_LATENCY_BUCKETS, registry=self.registry)
+        self.stages = Histogram("rag_stage_seconds", "Seconds per answer stage (retrieve, select, queue, "
+                                "generate, verify, total)", ["stage"], buckets=_LATENCY_BUCKETS, registry=self.registry)
         self.queue_depth = Gauge("rag_queue_depth", "Questions waiting for the model", registry=self.registry)
         self.generating = Gauge("rag_generations_running", "Questions the model is answering now",
                                 registry=self.registry)

@@ -152,10 +152,12 @@ class AnswerOut(BaseModel):
     answer: str = Field(description="The answer, with [n] markers pointing at `citations`.")
     abstained: bool = Field(description="True when the articles do not hold the answer.")
     citations: list[CitationOut]
-    passages: list[PassageOut] = Field(description="Everything retrieval found, cited or not.")
+    passages: list[PassageOut] = Field(description="The passages the model was given, cited or not (evidence "
+                                                   "selection leaves out those with no sentence bearing on the "
+                                                   "question); on an abstention before generating, the closest.")
     sentences: list[SentenceOut] = Field(description="Every sentence the model wrote, with its verdict.")
-    timings: dict[str, float] = Field(description="Seconds per stage: retrieve, first_token, generate, verify, "
-                                                  "total.")
+    timings: dict[str, float] = Field(description="Seconds per stage: retrieve, select, first_token, generate, "
+                                                  "verify, total.")
     usage: UsageOut
     model: str
 

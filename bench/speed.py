@@ -11,8 +11,8 @@
    one llama.cpp context between answers and judge (`RAG_JUDGE_CONTEXT=0`), an untimed one-token
    prompt sharing only the system message first leaves the raw KV cache as the judge leaves it.
    With `--lookup`, the raw run is repeated with prompt-lookup speculative decoding. When evidence
-   selection (RAG_EVIDENCE) narrowed passages, it is also repeated with the whole passages: what a
-   pipeline without it would send the model.
+   selection (RAG_EVIDENCE) narrowed passages, it is also repeated with those passages whole. (The
+   passages it left out are not in the answer, so this is not all a pipeline without it would send.)
 4. Write the table into docs/performance.md between markers, with the command, and every
    question's service and raw timings to bench/results/speed-rows.json, so a ratio can be broken
    down after the fact.
@@ -190,9 +190,7 @@ def _raw_run(service: Sequence[Timing], lookup: bool = False, whole: bool = Fals
     for timing in service:
         if timing.ttft is None:
             continue
-        # The text the model was shown: evidence selection (RAG_EVIDENCE) narrows a passage to `shown`.
-        hits = [Hit(Chunk(p["chunk_id"], p["article_id"], (not whole and p.get("shown")) or p["text"], p["start"],
-                          p["end"], 0,
+        hits = [Hit(Chunk(p["chunk_id"], p["article_id"], _prompt_text(p, whole), p["start"], p["end"], 0,
                           p["title"], p["published"], p["source"], p["url"]), p["score"], p["similarity"])
                 for p in timing.passages]
         result = Timing(timing.question)
@@ -211,6 +209,11 @@ def _raw_run(service: Sequence[Timing], lookup: bool = False, whole: bool = Fals
         result.total = time.perf_counter() - started
         raw.append(result)
     return raw
+
+
+def _prompt_text(passage: dict[str, Any], whole: bool) -> str:
+    """The passage's text as the model saw it (`shown`, when evidence selection narrowed it), or whole."""
+    return passage["text"] if whole or not passage.get("shown") else str(passage["shown"])
 
 
 def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]], cold: float,
@@ -245,10 +248,10 @@ def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]
         ]
     if whole:
         rows += [
-            ("raw, whole passages (no evidence selection): time to first token, s", "—",
+            ("raw, the same passages whole: time to first token, s", "—",
              p([r.ttft or 0 for r in whole]),
              f"service / this {p([(s.ttft or 0) / (w.ttft or 1) for s, w in zip(generated, whole)])}"),
-            ("raw, whole passages (no evidence selection): total, s", "—", p([r.total for r in whole]),
+            ("raw, the same passages whole: total, s", "—", p([r.total for r in whole]),
              f"service / this {p([s.total / w.total for s, w in zip(generated, whole)])}"),
         ]
     stages = sorted({k for s in service for k in s.stages})

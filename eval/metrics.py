@@ -17,8 +17,8 @@ Per question:
   answer it states count, when some do (two figures, two quotes); the rate is the share of such
   sentences that do. No model is involved, so it cannot agree with verification by construction.
   It is strict: a sentence citing another passage that also states the fact counts as a miss.
-- faithfulness: the share of answer sentences that the retrieved passages (all of them, joined)
-  support, whatever they cite.
+- faithfulness: the share of answer sentences that the passages the model was given (all of them,
+  whole, joined) support, whatever they cite.
 - retrieval: Hits@k is 1 when a gold article (seed suite) or a gold fact (MultiHop-RAG: the fact,
   whitespace removed, is a substring of the passage, as upstream) is among the top k passages;
   MRR@10 is the mean of 1/rank of the first such passage (0 when none in the top 10).

@@ -91,7 +91,8 @@ def outcome_from_answer(answer: Answer) -> Outcome:
                    for c in answer.citations],
         sentences=[asdict(s) | {"cited": list(s.cited)} for s in answer.sentences],
         passages=[{"article_id": h.chunk.article_id, "title": h.chunk.title, "published": h.chunk.published,
-                   "text": h.chunk.text, "shown": h.shown_text, "score": h.score} for h in answer.passages],
+                   "text": h.chunk.text, "shown": None if h.shown is None else h.shown_text, "score": h.score}
+                  for h in answer.passages],
         timings=dict(answer.timings),
         usage={"prompt_tokens": answer.usage.prompt_tokens, "completion_tokens": answer.usage.completion_tokens})
 
@@ -108,8 +109,8 @@ class QuestionResult:
     correct: bool = False
     citations: list[dict[str, Any]] = field(default_factory=list)
     sentences: list[dict[str, Any]] = field(default_factory=list)
-    # What the model was given (article, title, date, text, reranker score), so a check that runs
-    # after generation can be recomputed exactly from a saved run.
+    # The passages the model was given (article, title, date, whole text, the part it was shown, reranker
+    # score), so a check that runs after generation can be recomputed exactly from a saved run.
     passages: list[dict[str, Any]] = field(default_factory=list)
     answer_sentences: int = 0  # sentences in the returned answer
     recalled: int = 0

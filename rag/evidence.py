@@ -45,7 +45,9 @@ class EvidenceSelector:
         spans_per_hit = [sentence_spans(hit.chunk.text) for hit in hits]
         sentences = [hit.chunk.text[s.start:s.end] for hit, spans in zip(hits, spans_per_hit) for s in spans]
         scores = self._score(question, sentences)
-        threshold = min(self.min_score, max(scores, default=0.0))  # no sentence scores enough: keep the best
+        # When no sentence reaches the floor, the best one does (with its passage, the only one left); when
+        # nothing scores at all (no reranker, no question word in any sentence), every passage passes whole.
+        threshold = min(self.min_score, max(scores, default=0.0))
         selected, at = [], 0
         for hit, spans in zip(hits, spans_per_hit):
             own = scores[at:at + len(spans)]

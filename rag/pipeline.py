@@ -68,7 +68,9 @@ class Pipeline:
     generator: Generator
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
     verifier: Verifier = field(default_factory=lambda: Verifier(RuleJudge()))
-    evidence: EvidenceSelector | None = None  # narrows passages to their relevant sentences; None: whole chunks
+    # Shows the model only the sentences bearing on the question and leaves out passages without any;
+    # None: whole passages.
+    evidence: EvidenceSelector | None = None
     gate: Gate = field(default_factory=Gate)
 
     def search(self, query: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> list[Hit]:
@@ -101,6 +103,9 @@ class Pipeline:
                 select_started = time.perf_counter()
                 relevant = self.evidence.select(question, relevant)
                 timings["select"] = time.perf_counter() - select_started
+                if not relevant:  # passages without a sentence in them: nothing to show the model
+                    yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
+                    return
             queued = time.perf_counter()
             with ticket.turn():  # one answer at a time: generation and the model judge's questions
                 timings["queue"] = time.perf_counter() - queued

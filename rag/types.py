@@ -63,6 +63,7 @@ class Hit:
 
     @property
     def shown_text(self) -> str:
+        """What the model was shown of the passage."""
         return self.chunk.text if self.shown is None else self.chunk.text[self.shown[0]:self.shown[1]]
 
 

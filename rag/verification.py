@@ -239,7 +239,8 @@ def _joined(hits: Sequence[Hit], cited: Sequence[int]) -> str:
 
 
 def passage_text(hit: Hit) -> str:
-    """What a passage counts as evidence for: the text the model was shown, instructions neutralised."""
+    """What a passage counts as evidence for: all of it (also when the model was shown only part,
+    `Hit.shown`), with its header, instructions neutralised."""
     return with_header(neutralise(hit.chunk.title), hit.chunk.published, neutralise(hit.chunk.text))
 
 

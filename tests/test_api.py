@@ -18,6 +18,9 @@ def test_ask_returns_answer_citations_usage_timings_and_model(client: TestClient
                              "start", "end"}
     assert body["usage"]["prompt_tokens"] > 0 and body["model"] == "fake-scripted"
     assert body["passages"][0]["chunk_id"] == citation["chunk_id"]
+    for passage in body["passages"]:  # what the model was shown: part of the passage, or null for all of it
+        assert passage["shown"] is None or passage["shown"] in passage["text"]
+    assert "select" in body["timings"]
 
 
 def test_citation_offsets_point_into_the_article_text(client: TestClient) -> None:
@@ -41,6 +44,7 @@ def test_search_ranks_passages_without_the_model(client: TestClient) -> None:
     assert [p["rank"] for p in body["passages"]] == [1, 2]
     assert body["passages"][0]["article_id"] == SEPTEMBER_ARTICLE
     assert body["passages"][0]["score"] >= body["passages"][1]["score"]
+    assert all(p["shown"] is None for p in body["passages"])  # search shows no model anything
 
 
 def test_documents_can_be_listed_added_as_json_uploaded_and_deleted(client: TestClient) -> None:

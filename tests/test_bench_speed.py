@@ -59,5 +59,5 @@ def test_with_evidence_selection_the_report_also_compares_with_whole_passages() 
     whole = [Timing("a?", 3.0, 8.0, 0, 20), Timing("b?", 4.0, 8.0, 0, 20)]
     report = speed._report([s1, s2], [r1, r2], [], 30.0, (4000.0, 3000.0), whole=whole)
     # Service totals 6 and 8 against whole-passage raw totals of 8 each: ratios 0.75 and 1.0.
-    assert "| raw, whole passages (no evidence selection): total, s | — | 8.00 / 8.00 | service / this 0.88 /" in report
-    assert "whole passages" not in speed._report([s1, s2], [r1, r2], [], 30.0, (4000.0, 3000.0))
+    assert "| raw, the same passages whole: total, s | — | 8.00 / 8.00 | service / this 0.88 /" in report
+    assert "passages whole" not in speed._report([s1, s2], [r1, r2], [], 30.0, (4000.0, 3000.0))

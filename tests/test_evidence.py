@@ -79,3 +79,20 @@ def test_when_no_sentence_scores_enough_the_best_one_is_kept() -> None:
     hit = _passage("one", "Troops arrived. The weather was cold. Journalists waited.")
     [kept] = EvidenceSelector(_ScoresBy({"weather": 0.04, "Troops": 0.01})).select("Who won?", [hit])
     assert kept.shown_text == "The weather was cold."
+
+
+def test_a_sentence_at_the_floor_is_evidence_and_one_below_it_is_not() -> None:
+    hit = _passage("one", "Troops arrived. The weather was cold. Tanks followed.")
+    [kept] = EvidenceSelector(_ScoresBy({"Troops": 0.1, "Tanks": 0.0999, "weather": 0.5})).select("?", [hit])
+    assert kept.shown_text == "Troops arrived. The weather was cold."
+
+
+def test_evidence_in_every_sentence_leaves_the_passage_unnarrowed() -> None:
+    hit = _passage("one", "Troops arrived. Tanks followed. Troops left.")
+    [kept] = EvidenceSelector(_ScoresBy({"Troops": 0.5, "Tanks": 0.3})).select("?", [hit])
+    assert kept.shown is None and kept == hit
+
+
+def test_when_nothing_scores_at_all_every_passage_passes_whole() -> None:
+    hits = [_passage("one", "Troops arrived. Tanks followed."), _passage("two", "Markets fell. Bonds rose.")]
+    assert EvidenceSelector(_ScoresBy({})).select("?", hits) == hits

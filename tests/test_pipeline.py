@@ -101,3 +101,24 @@ def test_evidence_selection_narrows_the_prompt_but_checks_and_cites_the_whole_pa
     assert not answer.abstained and answer.sentences[0].verdict == "supported"
     [citation] = answer.citations
     assert citation.text == answer.passages[0].chunk.text  # the whole passage, not the shown span
+
+
+def test_passages_left_out_by_evidence_selection_renumber_the_prompt_and_the_citations(
+        services: Services, generator: ScriptedGenerator) -> None:
+    from rag.evidence import EvidenceSelector
+
+    class OnlyThe26:  # a reranker stand-in: only the sentence with the 26 countries bears on the question
+        def score(self, query: str, passages: list[str]) -> list[float]:
+            return [0.9 if "26 countries" in p else 0.0 for p in passages]
+
+    question = "How many countries committed to the reassurance force?"
+    retrieved = services.pipeline.search(question)
+    services.pipeline.evidence = EvidenceSelector(OnlyThe26())
+    answer = services.pipeline.ask(question)
+    assert 0 < len(answer.passages) < len(retrieved)
+    assert all("26 countries" in hit.shown_text for hit in answer.passages)
+    prompt = generator.calls[-1][1]["content"]
+    assert f"[1] {answer.passages[0].chunk.title} (" in prompt and f"[{len(answer.passages) + 1}]" not in prompt
+    [citation] = answer.citations
+    assert citation.n == 1 and citation.chunk_id == answer.passages[0].chunk.chunk_id
+    assert "26 countries" in answer.answer

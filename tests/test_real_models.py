@@ -177,3 +177,23 @@ def test_an_article_full_of_injected_orders_does_not_steer_the_real_model(real_s
     kept = [s for s in body["sentences"] if s["verdict"] != "removed"]
     assert all(s["verdict"] in ("supported", "repaired", "quoted") and s["cited"] for s in kept), body["sentences"]
     assert body["abstained"] or re.search(r"\b41\b", body["answer"]), body["answer"]
+
+
+def test_evidence_selection_with_the_real_cross_encoder_narrows_the_prompt_and_keeps_the_26(
+        real_services: Services) -> None:
+    """RAG_EVIDENCE=1: the model is shown the sentence with the 26 countries, not the lead saying
+    "over two dozen" beside it (which turned the answer into "over two dozen" before short passages
+    were narrowed too); citations still point at whole passages."""
+    from rag.evidence import EvidenceSelector
+
+    pipeline = real_services.pipeline
+    pipeline.evidence = EvidenceSelector(pipeline.retriever.reranker)
+    try:
+        answer = pipeline.ask(COMMITTED)
+    finally:
+        pipeline.evidence = None
+    assert any(hit.shown is not None for hit in answer.passages)
+    assert not answer.abstained and re.search(r"\b26\b", answer.answer), answer.answer
+    for citation in answer.citations:
+        cited = answer.passages[citation.n - 1]
+        assert citation.text == cited.chunk.text and "26" in cited.shown_text

@@ -1,17 +1,14 @@
 """The answering pipeline with a scripted model over the real seed chunks in real Chroma."""
 
-from dataclasses import replace
-
 import pytest
 
-from rag.articles import read_path
 from rag.chunking import sentence_spans
 from rag.errors import BadRequest
-from rag.fakes import HashingEmbedder, ScriptedGenerator
+from rag.evidence import EvidenceSelector
+from rag.fakes import ScriptedGenerator
 from rag.pipeline import AnswerEvent, TokenEvent
 from rag.prompting import NOT_FOUND
-from rag.services import Services, build_services
-from rag.settings import Settings
+from rag.services import Services
 
 
 def test_supported_sentences_stay_cited_and_unsupported_ones_are_removed(services: Services) -> None:
@@ -31,7 +28,6 @@ def test_supported_sentences_stay_cited_and_unsupported_ones_are_removed(service
 
 
 def test_prompt_numbers_the_retrieved_passages(services: Services, generator: ScriptedGenerator) -> None:
-    services.pipeline.evidence = None  # RAG_EVIDENCE=0: whole passages
     answer = services.pipeline.ask("reassurance force countries", top_k=3)
     prompt = generator.calls[-1][1]["content"]
     for n, hit in enumerate(answer.passages, start=1):
@@ -87,11 +83,8 @@ def test_grammar_is_given_to_the_model_only_when_enabled(services: Services, gen
 
 
 def test_evidence_selection_narrows_the_prompt_but_checks_and_cites_the_whole_passage(
-        settings: Settings, generator: ScriptedGenerator) -> None:
-    services = build_services(replace(settings, evidence=True), HashingEmbedder(), generator)
-    for path in sorted(settings.articles_dir.glob("*.txt")):
-        for article in read_path(path):
-            services.indexer.index(article)
+        services: Services, generator: ScriptedGenerator) -> None:
+    services.pipeline.evidence = EvidenceSelector()  # RAG_EVIDENCE=1 (no reranker: question-word overlap)
     answer = services.pipeline.ask("How many countries committed to the reassurance force?")
     prompt = generator.calls[-1][1]["content"]
     narrowed = [hit for hit in answer.passages if hit.shown is not None]
@@ -105,8 +98,6 @@ def test_evidence_selection_narrows_the_prompt_but_checks_and_cites_the_whole_pa
 
 def test_passages_left_out_by_evidence_selection_renumber_the_prompt_and_the_citations(
         services: Services, generator: ScriptedGenerator) -> None:
-    from rag.evidence import EvidenceSelector
-
     class OnlyThe26:  # a reranker stand-in: only the sentence with the 26 countries bears on the question
         def score(self, query: str, passages: list[str]) -> list[float]:
             return [0.9 if "26 countries" in p else 0.0 for p in passages]

@@ -164,11 +164,23 @@ class Verifier:
                                        f"{reason}; re-cited to [{n}]")
             if judgement.score >= MIN_QUOTE_SUPPORT:
                 leaning.append(n)
-        if self.quote and (quoted := source_sentence_for(claim, {n: hits[n - 1] for n in leaning}, question)):
-            n, sentence = quoted
+        if self.quote and (quotes := source_sentences_for(claim, {n: hits[n - 1] for n in leaning}, question)):
+            n, sentence = self._best_quote(quotes, question)
             return CheckedSentence(with_markers(sentence, (n,)), claim, "quoted", 1.0, (n,),
                                    f"{reason}; replaced by the words of [{n}]")
         return CheckedSentence("", claim, "removed", 0.0, cited, reason)
+
+    def _best_quote(self, quotes: list[tuple[int, str]], question: str) -> tuple[int, str]:
+        """The candidate quote that answers the question best (the cross-encoder's relevance), the one
+        sharing most words with the claim first among equals. Word overlap alone picks a sentence that
+        repeats the claim's names but not its point: to "How did the UK prime minister … attend the
+        September 2025 summit?", "The office of U.K. Prime Minister Keir Starmer, who's driving the
+        initiative…" over "Some European leaders attended in person and others, like UK premier Keir
+        Starmer, remotely." """
+        if self.relevance is None or len(quotes) == 1:
+            return quotes[0]
+        scores = self.relevance.score(question, [sentence for _, sentence in quotes])
+        return quotes[max(range(len(quotes)), key=lambda i: (scores[i], -i))]
 
     def _drop_irrelevant(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit],
                          question: str) -> tuple[int, ...]:
@@ -183,28 +195,33 @@ class Verifier:
         return tuple(kept)
 
 
-def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> tuple[int, str] | None:
-    """(n, sentence): the sentence of `passages[n]` that states every fact `claim` adds to `question`,
-    sharing the most words with the claim (the first of equals), or None.
+def source_sentences_for(claim: str, passages: dict[int, Hit], question: str) -> list[tuple[int, str]]:
+    """(n, sentence) for every sentence of `passages[n]` that states the facts `claim` adds to
+    `question`, most words shared with the claim first; empty when the claim adds no fact.
 
     Only facts count, not wording: the sentence is returned instead of the claim, so what it says
     is the source's own text. A claim adding no fact ("Kyiv needs the Kremlin's consent", to a
-    question about that consent) has nothing to quote for: its point is a relation a quote may not carry."""
-    if not question or not missing_facts(claim, "", question):
-        return None
+    question about that consent) has nothing to quote for: its point is a relation a quote may not
+    carry. A fact may also stand in the passage's title ("French President Emmanuel Macron said…"
+    above "Macron … at the presidential Elysee Palace"), as long as the sentence states at least
+    one of the claim's facts itself."""
+    if not question:
+        return []
+    added = missing_facts(claim, "", question)
+    if not added:
+        return []
     words = set(content_words(claim))
     found: list[tuple[int, int, str]] = []
     for n, hit in passages.items():
-        text = neutralise(hit.chunk.text)
+        text, title = neutralise(hit.chunk.text), neutralise(hit.chunk.title)
         for span in sentence_spans(text):
             sentence = text[span.start:span.end].strip()
-            # The sentence alone: the title line's names and date are not what the quote states.
-            if REMOVED not in sentence and not missing_facts(claim, sentence, question):
+            # The quote is the sentence alone: its title line may hold a fact, not the whole answer.
+            if REMOVED not in sentence and not missing_facts(claim, sentence, f"{question}\n{title}") \
+                    and len(missing_facts(claim, sentence, question)) < len(added):
                 found.append((len(words & set(content_words(sentence))), n, sentence))
-    if not found:
-        return None
-    _, n, sentence = max(found, key=lambda f: f[0])
-    return n, sentence
+    found.sort(key=lambda f: -f[0])  # stable: the first of equals stays first
+    return [(n, sentence) for _, n, sentence in found]
 
 
 def _source_sentences(sentence: CheckedSentence, hits: Sequence[Hit]) -> str:

@@ -33,10 +33,10 @@ class CachedYesNo:
     def generate(self, messages: Sequence[Message], max_tokens: int) -> Generation:
         return self.inner.generate(messages, max_tokens)
 
-    def yes_probability(self, messages: Sequence[Message]) -> float:
+    def yes_probability(self, messages: Sequence[Message], reusable: str = "") -> float:
         key = hashlib.sha1(json.dumps([self.inner.name, list(messages)]).encode()).hexdigest()
         if key not in self._memory:
-            self._memory[key] = self.inner.yes_probability(messages)
+            self._memory[key] = self.inner.yes_probability(messages, reusable)
         return self._memory[key]
 
     def save(self) -> None:

@@ -63,7 +63,7 @@ class ScriptedGenerator:
         self.calls: list[Sequence[Message]] = []
         self.grammars: list[str | None] = []  # the grammar each call was given
 
-    def yes_probability(self, messages: Sequence[Message]) -> float:
+    def yes_probability(self, messages: Sequence[Message], reusable: str = "") -> float:
         """Yes exactly when every content word of the statement is in the passage (a strict stand-in)."""
         match = re.search(r"Passage:\n(.*)\n\nStatement: (.*)\n\n", messages[-1]["content"], re.DOTALL)
         if not match:

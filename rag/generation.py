@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rag.errors import ModelUnavailable
+from rag.prefix_states import PrefixStates
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,10 @@ class Generator(Protocol):
         """Stream a reply; `grammar` (llama.cpp GBNF) constrains its form when given."""
         ...
 
-    def yes_probability(self, messages: Sequence[Message]) -> float:
-        """P(yes) / (P(yes) + P(no)) for the model's next token: a constrained yes/no answer."""
+    def yes_probability(self, messages: Sequence[Message], reusable: str = "") -> float:
+        """P(yes) / (P(yes) + P(no)) for the model's next token: a constrained yes/no answer.
+        `reusable`: text in the last message that later questions are likely to repeat, with all
+        that comes before it (the judged passage); a local model may keep its processed state."""
         ...
 
 
@@ -42,7 +46,7 @@ class LlamaGenerator:
     """A GGUF model run in-process by llama.cpp, one generation at a time."""
 
     def __init__(self, model_path: Path, name: str | None = None, n_ctx: int = 4096, n_threads: int = 2,
-                 judge_context: bool = True, flash_attn: bool = False) -> None:
+                 judge_context: bool = True, flash_attn: bool = False, judge_cache_mb: int = 0) -> None:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         log.info("loading generator from %s", model_path)
@@ -52,6 +56,10 @@ class LlamaGenerator:
         # starts with the same passages: with its own context, llama.cpp reuses them (prefix match).
         # Costs a second copy of the repacked weights and a KV cache (~0.9 GB; the file pages are shared).
         self._judge_llm = _load(model_path, JUDGE_CONTEXT_TOKENS, n_threads, flash_attn) if judge_context else self._llm
+        # Passages the judge has read, kept processed (rag.prefix_states; RAG_JUDGE_CACHE_MB, off by default:
+        # measured in docs/performance.md); only in its own context, where restoring one cannot evict the
+        # answer prompt.
+        self.judge_states = PrefixStates(judge_cache_mb << 20) if judge_context and judge_cache_mb > 0 else None
         metadata = self._llm.metadata
         template = metadata.get("tokenizer.chat_template")
         if not template:
@@ -74,7 +82,7 @@ class LlamaGenerator:
         formatted = self._format(messages=list(messages))
         return _LlamaGeneration(self, formatted.prompt, formatted.stop, max_tokens, grammar)
 
-    def yes_probability(self, messages: Sequence[Message]) -> float:
+    def yes_probability(self, messages: Sequence[Message], reusable: str = "") -> float:
         import numpy as np
         from llama_cpp import LogitsProcessorList
 
@@ -85,13 +93,95 @@ class LlamaGenerator:
             return scores
 
         prompt = self._format(messages=list(messages)).prompt
+        llm = self._judge_llm
         with self._lock:
-            self._judge_llm.create_completion(prompt, max_tokens=1, temperature=0.0,
-                                              logits_processor=LogitsProcessorList([capture]))
+            if self.judge_states is None:
+                llm.create_completion(prompt, max_tokens=1, temperature=0.0,
+                                      logits_processor=LogitsProcessorList([capture]))
+            else:
+                self._judge_with_states(prompt, reusable, LogitsProcessorList([capture]))
         logits = captured[0]
         weights = np.exp(logits - logits.max())
         yes, no = weights[self._yes_ids].sum(), weights[self._no_ids].sum()
         return float(yes / (yes + no)) if yes + no > 0 else 0.5
+
+    def _judge_with_states(self, prompt: str, reusable: str, processors: Any) -> None:
+        """The yes/no completion with the passage's processed state restored when it was saved, and
+        saved when it was not."""
+        assert self.judge_states is not None
+        llm = self._judge_llm
+        # Tokenised here as create_completion would (BOS when the model wants one), so the saved
+        # states are keyed by exactly the tokens llama.cpp holds.
+        tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+        stem, prefix = self._reusable_prefix(prompt, tokens, reusable)
+        if prefix:
+            self._hold(stem, prefix)
+        llm.create_completion(tokens, max_tokens=1, temperature=0.0, logits_processor=processors)
+        if prefix and prefix not in self.judge_states:
+            self.judge_states.put(prefix, self._truncate_and_save(len(prefix)))
+
+    def _reusable_prefix(self, prompt: str, tokens: Sequence[int], reusable: str) -> tuple[int, tuple[int, ...]]:
+        """(stem, prefix): how many tokens of the prompt come before `reusable` (its last occurrence:
+        the system prompt), and the prompt's tokens up to its end; (0, ()) when there is nothing to
+        keep. Tokens are compared, not re-joined: where a boundary falls inside a token, it moves
+        before that token."""
+        at = prompt.rfind(reusable) if reusable else -1
+        if at < 0:
+            return 0, ()
+
+        def shared(text: str) -> int:
+            head = self._judge_llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+            return sum(1 for _ in _takewhile_equal(head, tokens))
+
+        end = shared(prompt[:at + len(reusable)])
+        return (shared(prompt[:at]), tuple(tokens[:end])) if end < len(tokens) else (0, ())
+
+    def _hold(self, stem: int, prefix: tuple[int, ...]) -> None:
+        """Make the judge context hold `prefix` (its first `stem` tokens the system prompt): as it is,
+        restored from its saved state, or processed now. Each part is processed as a batch of its own
+        (system prompt, passage, then the sentence), whatever the context held before: llama.cpp's
+        numbers differ slightly between one batch and two, and a judgement must not depend on which
+        questions came before it, nor on whether its passage was restored."""
+        import llama_cpp
+
+        llm = self._judge_llm
+        held = sum(1 for _ in _takewhile_equal(llm.input_ids[: llm.n_tokens].tolist(), prefix))
+        if held == len(prefix):  # cut back to it: even the same sentence again is a batch of its own
+            self._keep(held)
+            return
+        state = self.judge_states.get(prefix) if self.judge_states is not None else None
+        if state is not None:
+            llama_cpp.llama_memory_clear(llm._ctx.memory, True)
+            buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
+            if llama_cpp.llama_state_seq_set_data(llm._ctx.ctx, buffer, len(state), 0):
+                llm.input_ids[: len(prefix)] = prefix
+                llm.n_tokens = len(prefix)
+                return
+            held = 0  # nothing usable restored; the cleared context starts over
+        if held < stem:
+            self._keep(held)
+            llm.eval(prefix[held:stem])
+        self._keep(stem)
+        llm.eval(prefix[stem:])
+
+    def _keep(self, length: int) -> None:
+        """Cut the judge context back to its first `length` tokens."""
+        import llama_cpp
+
+        llama_cpp.llama_memory_seq_rm(self._judge_llm._ctx.memory, 0, length, -1)
+        self._judge_llm.n_tokens = length
+
+    def _truncate_and_save(self, length: int) -> bytes:
+        """The judge context's state cut back to its first `length` tokens (the passage, without the
+        sentence just judged); the context keeps that prefix, which the next prompt may share."""
+        import llama_cpp
+
+        llm = self._judge_llm
+        self._keep(length)
+        size = llama_cpp.llama_state_seq_get_size(llm._ctx.ctx, 0)
+        buffer = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_seq_get_data(llm._ctx.ctx, buffer, size, 0)
+        return ctypes.string_at(buffer, written)
 
     def cached_tokens(self, messages: Sequence[Message]) -> int:
         """How many leading tokens of this prompt the answer context holds in its KV cache: what

@@ -24,7 +24,7 @@ from rag.chunking import sentence_spans
 from rag.facts import is_negated, missing_facts, normalise
 from rag.generation import Generator
 from rag.modality import drops_a_hedge, overstated_certainty, reported_as_done
-from rag.prompting import build_judge_messages
+from rag.prompting import build_judge_messages, judge_passage_block
 from rag.speakers import misattributed_speaker, speakers_differ
 
 _STOPWORDS = frozenset("""a an the of to in on at for by with from and or but is are was were be been being has have
@@ -161,7 +161,8 @@ class ModelJudge:
             return vetoed
         if copies_a_sentence(claim, passage):
             return Judgement(True, 1.0)
-        p_yes = self.generator.yes_probability(build_judge_messages(as_statement(claim, given), passage))
+        p_yes = self.generator.yes_probability(build_judge_messages(as_statement(claim, given), passage),
+                                               reusable=judge_passage_block(passage))
         if p_yes < self.min_yes:
             return Judgement(False, p_yes, f"the model judges that the passage does not state it (p={p_yes:.2f})")
         return Judgement(True, p_yes)

@@ -62,9 +62,15 @@ def answer_grammar(sources: int) -> str:
 
 
 def build_judge_messages(claim: str, passage: str) -> list[Message]:
-    """A yes/no support question that shares the answer prompt's system message, so its KV cache is reused."""
+    """A yes/no support question that shares the answer prompt's system message, so its KV cache is
+    reused; its first part, up to the end of `judge_passage_block(passage)`, is the same for every claim
+    judged against that passage."""
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"Passage:\n{strip_control_tokens(passage)}\n\n"
+        {"role": "user", "content": f"{judge_passage_block(passage)}\n\n"
                                     f"Statement: {strip_control_tokens(claim)}\n\n{JUDGE_QUESTION}"},
     ]
+
+
+def judge_passage_block(passage: str) -> str:
+    return f"Passage:\n{strip_control_tokens(passage)}"

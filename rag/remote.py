@@ -79,7 +79,8 @@ class RemoteGenerator:
         options: dict[str, Any] = {"grammar": grammar} if grammar else {}
         return RemoteGeneration(self, self._chat(messages, max_tokens=max_tokens, stream=True, **options))
 
-    def yes_probability(self, messages: Sequence[Message]) -> float:
+    def yes_probability(self, messages: Sequence[Message], reusable: str = "") -> float:
+        # `reusable` is for an in-process model; a server does its own prompt caching.
         body = self._chat(messages, max_tokens=1)
         if self._has_logprobs is not False:
             choice = self._send("POST", "/v1/chat/completions", {**body, "logprobs": True, "top_logprobs": 20}

@@ -72,7 +72,8 @@ def load_generator(settings: Settings) -> LlamaGenerator | RemoteGenerator:
     path = resolve_model_path(settings.llm_path, settings.model_cache)
     name = DEFAULT_MODEL.name if settings.llm_path is None else None
     return LlamaGenerator(path, name=name, n_ctx=settings.llm_context, n_threads=settings.llm_threads,
-                          judge_context=settings.judge_context, flash_attn=settings.flash_attn)
+                          judge_context=settings.judge_context, flash_attn=settings.flash_attn,
+                          judge_cache_mb=settings.judge_cache_mb)
 
 
 def policy_from(settings: Settings) -> AnswerPolicy:

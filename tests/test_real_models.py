@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from index.build import build, find_files
-from rag.prompting import answer_grammar, build_messages
+from rag.generation import LlamaGenerator
+from rag.prompting import answer_grammar, build_judge_messages, build_messages, judge_passage_block
 from rag.services import Services, build_services, load_embedder, load_generator, load_reranker
 from rag.settings import Settings
 from tests.conftest import SEED_DIR, SEPTEMBER_ARTICLE
@@ -63,6 +64,31 @@ def test_verification_leaves_the_answer_prompt_cached_for_the_next_question(real
     generator = real_services.pipeline.generator
     messages = build_messages(answer.question, answer.passages)
     assert generator.cached_tokens(messages) == answer.usage.prompt_tokens
+
+
+def test_a_passage_judged_before_is_restored_not_read_again(real_services: Services) -> None:
+    """With RAG_JUDGE_CACHE_MB the judge keeps each passage it read (rag.prefix_states): judging against
+    it again after another passage restores it, and the judgement is exactly the one it gave reading
+    the passage afresh (the system prompt, passage and sentence are always processed as batches of
+    their own), and close to the default judge's (one batch for passage and sentence)."""
+    default = real_services.pipeline.generator
+    assert isinstance(default, LlamaGenerator) and default.judge_states is None
+    generator = LlamaGenerator(default.path, judge_cache_mb=64)
+    palace, sanctions = (next(c.text for c, _ in real_services.store.all_chunks() if word in c.text)
+                         for word in ("Elysee Palace", "sanctions relief"))
+
+    def p_yes(on: LlamaGenerator, claim: str, passage: str) -> float:
+        return on.yes_probability(build_judge_messages(claim, passage), reusable=judge_passage_block(passage))
+
+    true, false = "Macron is expecting 31 delegations at the Elysee Palace.", "Macron is expecting 90 delegations."
+    first = p_yes(generator, true, palace)
+    assert generator.judge_states is not None and len(generator.judge_states) == 1
+    p_yes(generator, "The leaders ruled out sanctions relief for Russia.", sanctions)  # the context now holds another
+    assert len(generator.judge_states) == 2
+    assert p_yes(generator, true, palace) == first
+    assert p_yes(generator, false, palace) < 0.5 < first
+    assert len(generator.judge_states) == 2  # restored, not saved again
+    assert p_yes(default, true, palace) == pytest.approx(first, abs=0.1)
 
 
 def test_the_real_reranker_removes_a_true_sentence_that_answers_another_question(real_services: Services) -> None:

@@ -85,7 +85,7 @@ def test_the_model_judge_is_not_asked_about_a_misattributed_claim() -> None:
     class NeverAsked:
         name = "never asked"
 
-        def yes_probability(self, messages: object) -> float:
+        def yes_probability(self, messages: object, reusable: str = "") -> float:
             raise AssertionError("the speaker veto should have decided")
 
     judgement = ModelJudge(NeverAsked()).judge(  # type: ignore[arg-type]

@@ -60,6 +60,9 @@ class LlamaGenerator:
         # measured in docs/performance.md); only in its own context, where restoring one cannot evict the
         # answer prompt.
         self.judge_states = PrefixStates(judge_cache_mb << 20) if judge_context and judge_cache_mb > 0 else None
+        if judge_cache_mb > 0 and not judge_context:
+            log.warning("RAG_JUDGE_CACHE_MB=%d is ignored: the judge shares the answer's context "
+                        "(RAG_JUDGE_CONTEXT=0)", judge_cache_mb)
         metadata = self._llm.metadata
         template = metadata.get("tokenizer.chat_template")
         if not template:
@@ -118,7 +121,9 @@ class LlamaGenerator:
             self._hold(stem, prefix)
         llm.create_completion(tokens, max_tokens=1, temperature=0.0, logits_processor=processors)
         if prefix and prefix not in self.judge_states:
-            self.judge_states.put(prefix, self._truncate_and_save(len(prefix)))
+            self._keep(len(prefix))  # the passage without the sentence just judged
+            if self._state_size() <= self.judge_states.capacity_bytes:
+                self.judge_states.put(prefix, self._saved_state())
 
     def _reusable_prefix(self, prompt: str, tokens: Sequence[int], reusable: str) -> tuple[int, tuple[int, ...]]:
         """(stem, prefix): how many tokens of the prompt come before `reusable` (its last occurrence:
@@ -158,9 +163,9 @@ class LlamaGenerator:
                 llm.n_tokens = len(prefix)
                 return
             held = 0  # nothing usable restored; the cleared context starts over
-        if held < stem:
-            self._keep(held)
-            llm.eval(prefix[held:stem])
+        if held < stem:  # the system prompt whole, as every other judgement had it
+            self._keep(0)
+            llm.eval(prefix[:stem])
         self._keep(stem)
         llm.eval(prefix[stem:])
 
@@ -171,16 +176,18 @@ class LlamaGenerator:
         llama_cpp.llama_memory_seq_rm(self._judge_llm._ctx.memory, 0, length, -1)
         self._judge_llm.n_tokens = length
 
-    def _truncate_and_save(self, length: int) -> bytes:
-        """The judge context's state cut back to its first `length` tokens (the passage, without the
-        sentence just judged); the context keeps that prefix, which the next prompt may share."""
+    def _state_size(self) -> int:
         import llama_cpp
 
-        llm = self._judge_llm
-        self._keep(length)
-        size = llama_cpp.llama_state_seq_get_size(llm._ctx.ctx, 0)
+        return int(llama_cpp.llama_state_seq_get_size(self._judge_llm._ctx.ctx, 0))
+
+    def _saved_state(self) -> bytes:
+        """The judge context's sequence state (what it holds: a system prompt and passage)."""
+        import llama_cpp
+
+        size = self._state_size()
         buffer = (ctypes.c_uint8 * size)()
-        written = llama_cpp.llama_state_seq_get_data(llm._ctx.ctx, buffer, size, 0)
+        written = llama_cpp.llama_state_seq_get_data(self._judge_llm._ctx.ctx, buffer, size, 0)
         return ctypes.string_at(buffer, written)
 
     def cached_tokens(self, messages: Sequence[Message]) -> int:

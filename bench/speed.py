@@ -258,6 +258,7 @@ def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]
     lines = [
         f"Written by `python -m bench.speed --questions {len(service)}{' --lookup' if lookup else ''}` "
         f"(RAG_JUDGE_CONTEXT={int(Settings.from_env().judge_context)}, "
+        f"RAG_JUDGE_CACHE_MB={Settings.from_env().judge_cache_mb}, "
         f"RAG_FLASH_ATTN={int(Settings.from_env().flash_attn)}, RAG_EVIDENCE={int(Settings.from_env().evidence)}, "
         f"raw llama.cpp alike) on {dt.date.today().isoformat()} "
         f"({len(generated)} of {len(service)} questions generated; the rest abstained before generating). "

@@ -154,7 +154,8 @@ class LlamaGenerator:
         if held == len(prefix):  # cut back to it: even the same sentence again is a batch of its own
             self._keep(held)
             return
-        state = self.judge_states.get(prefix) if self.judge_states is not None else None
+        assert self.judge_states is not None
+        state = self.judge_states.get(prefix)
         if state is not None:
             llama_cpp.llama_memory_clear(llm._ctx.memory, True)
             buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)

@@ -232,6 +232,15 @@ class NumberMention:
     value: float
     raw: str  # as written, e.g. "$2.15 billion"
     anchor: tuple[str, ...]  # the words just before it, which say what it counts
+    # "exact", or what a qualifier before it makes it: "at least" / "more than" a lower bound ("min"),
+    # "up to" / "fewer than" an upper one ("max"), "about" / "nearly" an estimate ("approx").
+    bound: str = "exact"
+
+    def agrees_with(self, other: NumberMention) -> bool:
+        """Can both be true of one quantity? "at least 18" and "more than 20" can; 2.15 and 2.16 cannot."""
+        low = max([m.value for m in (self, other) if m.bound in ("min", "exact")], default=float("-inf"))
+        high = min([m.value for m in (self, other) if m.bound in ("max", "exact")], default=float("inf"))
+        return "approx" in (self.bound, other.bound) or low <= high
 
 
 def number_mentions(text: str, anchor_words: int = 3) -> list[NumberMention]:
@@ -244,5 +253,15 @@ def number_mentions(text: str, anchor_words: int = 3) -> list[NumberMention]:
         before = [w for w in re.findall(r"[a-z]+", plain[max(0, m.start() - 60):m.start()])
                   if w not in _ANCHOR_STOPWORDS][-anchor_words:]
         currency = "$" if plain[max(0, m.start() - 1):m.start()] == "$" else ""
-        mentions.append(NumberMention(value, currency + m.group(0).strip(), tuple(before)))
+        qualifier = _QUALIFIER.search(plain[max(0, m.start() - 30):m.start()])
+        bound = _BOUNDS[qualifier.group(1)] if qualifier else "exact"
+        mentions.append(NumberMention(value, currency + m.group(0).strip(), tuple(before), bound))
     return mentions
+
+
+# A qualifier right before a figure ("at least 18", "more than $20 billion") and the bound it makes.
+_BOUNDS = {"at least": "min", "more than": "min", "over": "min", "above": "min", "upwards of": "min",
+           "up to": "max", "at most": "max", "fewer than": "max", "less than": "max", "under": "max",
+           "about": "approx", "around": "approx", "nearly": "approx", "almost": "approx", "roughly": "approx",
+           "approximately": "approx", "some": "approx", "an estimated": "approx"}
+_QUALIFIER = re.compile(r"\b(" + "|".join(sorted(_BOUNDS, key=len, reverse=True)) + r")\s+\$?$")

@@ -15,7 +15,8 @@ rule). An answer whose kept sentences are all true but beside the question ("Who
 force?" answered with where it may deploy) loses them too, judged by the cross-encoder's
 question-answer relevance; so does a sentence whose figures count other things than a "how many"
 question asks about (`rag.counts`). When two retrieved passages give different figures for the same thing,
-the answer says so and cites both.
+the answer says so and cites both; figures that can both be true ("at least 18", "more than 20") do not
+disagree.
 """
 
 from __future__ import annotations
@@ -317,6 +318,6 @@ def _rivals(n: int, mention: NumberMention, hits: Sequence[Hit]) -> list[Conflic
         for other in number_mentions(hit.chunk.text):
             same_thing = len(set(other.anchor) & set(mention.anchor)) >= 2
             close = 0.5 <= other.value / mention.value <= 2 if mention.value else False
-            if same_thing and close and other.value != mention.value:
+            if same_thing and close and not mention.agrees_with(other):
                 found.append(Conflict(n, mention.raw, m, other.raw))
     return found

@@ -56,6 +56,18 @@ def test_number_mentions_keep_what_the_figure_counts() -> None:
     assert dollars.anchor[-2:] == ("billion", "euros")
 
 
+def test_a_qualified_figure_is_a_bound_and_bounds_that_can_both_hold_agree() -> None:
+    [least] = number_mentions("drone attacks overnight wounded at least 18 people")
+    [more] = number_mentions("drone attacks overnight wounded more than 20 people")
+    [dollars] = number_mentions("more than $20 billion")
+    [exact] = number_mentions("wounded 15 people")
+    assert (least.bound, more.bound, dollars.bound, exact.bound) == ("min", "min", "min", "exact")
+    assert least.agrees_with(more) and more.agrees_with(least)
+    assert not more.agrees_with(exact) and least.agrees_with(number_mentions("wounded 19")[0])
+    [up_to] = number_mentions("up to 10,000 troops")
+    assert up_to.bound == "max" and not up_to.agrees_with(number_mentions("at least 30,000 troops")[0])
+
+
 def test_a_plain_first_word_is_not_checked_as_a_name() -> None:
     # Known limit: "Scholz said ..." opens the sentence like any common word; the coverage check must catch it.
     assert missing_facts("Scholz announced aid worth 2 billion euros.", PASSAGE) == []

@@ -42,6 +42,14 @@ def test_sources_that_give_different_figures_are_both_cited() -> None:
                                    "while [2] gives $2.16bn.")
 
 
+def test_figures_that_can_both_be_true_are_no_disagreement() -> None:
+    kharkiv = hit("Russian drone attacks overnight wounded at least 18 people in the Kharkiv region.")
+    overall = hit("Before the leaders met, Russian drone attacks overnight wounded more than 20 people.")
+    claim = "Drone attacks overnight wounded at least 18 people in the Kharkiv region [1]."
+    checked = Verifier(RuleJudge()).check(claim, [kharkiv, overall])
+    assert checked[0].verdict == "supported" and find_conflicts(checked, [kharkiv, overall]) == []
+
+
 def test_a_sentence_that_only_restates_the_question_is_removed() -> None:
     question = "Which specific countries are among those that pledged aid worth 2 billion euros?"
     [checked] = Verifier(RuleJudge()).check("The countries that pledged aid worth 2 billion euros are [1].", HITS,

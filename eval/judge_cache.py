@@ -34,9 +34,11 @@ class CachedYesNo:
         return self.inner.generate(messages, max_tokens)
 
     def yes_probability(self, messages: Sequence[Message], reusable: str = "") -> float:
-        # The passage cache computes P(yes) a little differently (rag.generation): its answers are kept apart.
-        mode = ["passage states"] if getattr(self.inner, "judge_states", None) is not None else []
-        key = hashlib.sha1(json.dumps([self.inner.name, list(messages), *mode]).encode()).hexdigest()
+        # Settings that change how llama.cpp computes P(yes) (flash attention, the passage cache) keep their
+        # answers apart: the same prompt gets a slightly different probability under each.
+        numerics = getattr(self.inner, "numerics", "")
+        key = hashlib.sha1(json.dumps([self.inner.name, list(messages), *([numerics] if numerics else [])])
+                           .encode()).hexdigest()
         if key not in self._memory:
             self._memory[key] = self.inner.yes_probability(messages, reusable)
         return self._memory[key]

@@ -60,6 +60,10 @@ class LlamaGenerator:
         # measured in docs/performance.md); only in its own context, where restoring one cannot evict the
         # answer prompt.
         self.judge_states = PrefixStates(judge_cache_mb << 20) if judge_context and judge_cache_mb > 0 else None
+        # What changes how llama.cpp computes the judge's P(yes), beyond the model: "" for the defaults.
+        self.numerics = ", ".join([*(["flash attention"] if flash_attn else []),
+                                   *(["shared context"] if not judge_context else []),
+                                   *(["passage states"] if self.judge_states is not None else [])])
         if judge_cache_mb > 0 and not judge_context:
             log.warning("RAG_JUDGE_CACHE_MB=%d is ignored: the judge shares the answer's context "
                         "(RAG_JUDGE_CONTEXT=0)", judge_cache_mb)

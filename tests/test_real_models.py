@@ -18,6 +18,7 @@ from rag.generation import LlamaGenerator
 from rag.prompting import answer_grammar, build_judge_messages, build_messages, judge_passage_block
 from rag.services import Services, build_services, load_embedder, load_generator, load_reranker
 from rag.settings import Settings
+from rag.verification import source_sentence_for
 from tests.conftest import SEED_DIR, SEPTEMBER_ARTICLE
 
 pytestmark = pytest.mark.real
@@ -115,6 +116,20 @@ def test_an_answer_naming_whom_the_question_describes_is_scored_with_its_source(
     [n] = [n for n, hit in enumerate(hits, start=1) if "Witkoff, who also met with Zelensky" in hit.chunk.text]
     [checked] = real_services.pipeline.verifier.check(f"Steve Witkoff met Zelensky separately [{n}].", hits, question)
     assert checked.verdict == "supported", checked
+
+
+def test_a_quote_may_leave_the_claims_name_to_its_real_articles_title(real_services: Services) -> None:
+    """Seed question s01: the Elysee sentence says "Macron", and "French President Emmanuel" only its title."""
+    question = ("In which Paris palace did Macron host the delegations for the March 2025 coalition of the willing "
+                "summit?")
+    claim = ("The French President Emmanuel Macron hosted the delegations for the March 2025 coalition of the "
+             "willing summit at the presidential Elysee Palace.")
+    hits = real_services.pipeline.search(question)
+    quoted = source_sentence_for(claim, dict(enumerate(hits, start=1)), question)
+    assert quoted is not None, [h.chunk.text[:80] for h in hits]
+    n, sentence = quoted
+    assert "Elysee Palace" in sentence and "Emmanuel" not in sentence
+    assert "French President Emmanuel Macron" in hits[n - 1].chunk.title
 
 
 def test_a_true_sentence_the_real_judge_doubts_is_replaced_by_the_source_sentence(real_services: Services) -> None:

@@ -185,16 +185,6 @@ def test_the_quote_comes_from_the_passage_the_judge_leant_towards() -> None:
     assert (checked.verdict, checked.cited) == ("quoted", (3,))
 
 
-def test_of_several_quotes_the_one_answering_the_question_is_taken() -> None:
-    office = "The office of Prime Minister Keir Starmer said planners have been drilling down into details."
-    remote = "Some leaders attended in person and others, like premier Keir Starmer, remotely."
-    question = "How did the prime minister attend the summit?"
-    relevance = ScoredRelevance({office: 0.04, remote: 0.95})
-    [checked] = Verifier(Doubting(), relevance).check("Prime Minister Keir Starmer attended the summit [1].",
-                                                      [hit(office), hit(remote)], question)
-    assert (checked.verdict, checked.stated, checked.cited) == ("quoted", remote, (2,))
-
-
 def test_a_quote_may_leave_a_fact_to_its_title_but_not_all_of_them() -> None:
     palace = "He is expecting 31 delegations at the presidential Elysee Palace."
     titled = Hit(Chunk("b:1", "b", palace, 0, len(palace), 0, "French President Emmanuel Macron said on Wednesday"),

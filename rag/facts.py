@@ -75,14 +75,20 @@ def normalise(text: str) -> str:
 
 def numbers(text: str) -> set[float]:
     """Every number in the text, scaled ('2.15 billion' and '$2.15bn' are both 2.15e9; 'twenty-six' is 26)."""
-    text = normalise(text)
-    found = {_value(m) for m in _NUMBER.finditer(text)}
-    for m in _SPELLED.finditer(text):
+    return {value for value, _ in figures(text)}
+
+
+def figures(text: str) -> list[tuple[float, int]]:
+    """(value, where it ends in `normalise(text)`) for every figure, in digits or spelled out, in order."""
+    plain = normalise(text)
+    found = [(_value(m), m.end()) for m in _NUMBER.finditer(plain)]
+    for m in _SPELLED.finditer(plain):
         if m.group(3):
-            found.add(float(_SMALL[m.group(3).lower()]))
+            found.append((float(_SMALL[m.group(3).lower()]), m.end()))
         else:
-            found.add(float(_TENS[m.group(1).lower()] + (_SMALL[m.group(2).lower()] if m.group(2) else 0)))
-    return found
+            found.append((float(_TENS[m.group(1).lower()] + (_SMALL[m.group(2).lower()] if m.group(2) else 0)),
+                          m.end()))
+    return sorted(found, key=lambda f: f[1])
 
 
 def is_country_word(word: str) -> bool:
@@ -92,8 +98,7 @@ def is_country_word(word: str) -> bool:
 
 def figure_ends(text: str) -> list[int]:
     """Where each figure, in digits or spelled out, ends in `normalise(text)`."""
-    plain = normalise(text)
-    return sorted(m.end() for pattern in (_NUMBER, _SPELLED) for m in pattern.finditer(plain))
+    return [end for _, end in figures(text)]
 
 
 def dates(text: str) -> set[str]:

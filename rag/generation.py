@@ -60,8 +60,8 @@ class LlamaGenerator:
         # measured in docs/performance.md); only in its own context, where restoring one cannot evict the
         # answer prompt.
         self.judge_states = PrefixStates(judge_cache_mb << 20) if judge_context and judge_cache_mb > 0 else None
-        # What changes how llama.cpp computes the judge's P(yes), beyond the model: "" for the defaults.
-        self.numerics = ", ".join([*(["flash attention"] if flash_attn else []),
+        # How llama.cpp computes the judge's P(yes), beyond the model and prompt (a key of eval's judge cache).
+        self.numerics = ", ".join(["system prompt apart", *(["flash attention"] if flash_attn else []),
                                    *(["shared context"] if not judge_context else []),
                                    *(["passage states"] if self.judge_states is not None else [])])
         if judge_cache_mb > 0 and not judge_context:
@@ -103,14 +103,42 @@ class LlamaGenerator:
         llm = self._judge_llm
         with self._lock:
             if self.judge_states is None:
-                llm.create_completion(prompt, max_tokens=1, temperature=0.0,
-                                      logits_processor=LogitsProcessorList([capture]))
+                self._judge_after_stem(prompt, messages[-1]["content"], LogitsProcessorList([capture]))
             else:
                 self._judge_with_states(prompt, reusable, LogitsProcessorList([capture]))
         logits = captured[0]
         weights = np.exp(logits - logits.max())
         yes, no = weights[self._yes_ids].sum(), weights[self._no_ids].sum()
         return float(yes / (yes + no)) if yes + no > 0 else 0.5
+
+    def _judge_after_stem(self, prompt: str, question: str, processors: Any) -> None:
+        """The yes/no completion computed the same way whatever the judge context held before: the stem
+        (everything before the last message's text: the system prompt, the same for every judgement) is
+        processed as a batch of its own, once, and kept; the passage and sentence are then always
+        processed together, from there.
+
+        llama.cpp's numbers differ slightly between one batch and two, and left to its own prefix
+        matching the context reused whatever the previous judgement shared with this one (its passage,
+        even part of its sentence): the same claim and passage measured P(yes) 0.755 first, 0.793 right
+        after another sentence about that passage and 0.802 in a service run, across the threshold
+        (docs/evaluation.md, session 11). A verdict must not depend on which questions came before."""
+        llm = self._judge_llm
+        tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+        at = prompt.rfind(question) if question else -1
+        stem = self._shared_tokens(prompt[:at], tokens) if at > 0 else 0
+        if stem:
+            held = sum(1 for _ in _takewhile_equal(llm.input_ids[: llm.n_tokens].tolist(), tokens[:stem]))
+            if held < stem:
+                self._keep(0)
+                llm.eval(tokens[:stem])
+            self._keep(stem)
+        llm.create_completion(tokens, max_tokens=1, temperature=0.0, logits_processor=processors)
+
+    def _shared_tokens(self, text: str, tokens: Sequence[int]) -> int:
+        """How many of `tokens` (a tokenised prompt) the tokenised `text`, a prefix of that prompt, matches:
+        where a boundary falls inside a token, it moves before that token."""
+        head = self._judge_llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+        return sum(1 for _ in _takewhile_equal(head, tokens))
 
     def _judge_with_states(self, prompt: str, reusable: str, processors: Any) -> None:
         """The yes/no completion with the passage's processed state restored when it was saved, and
@@ -138,12 +166,8 @@ class LlamaGenerator:
         if at < 0:
             return 0, ()
 
-        def shared(text: str) -> int:
-            head = self._judge_llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
-            return sum(1 for _ in _takewhile_equal(head, tokens))
-
-        end = shared(prompt[:at + len(reusable)])
-        return (shared(prompt[:at]), tuple(tokens[:end])) if end < len(tokens) else (0, ())
+        end = self._shared_tokens(prompt[:at + len(reusable)], tokens)
+        return (self._shared_tokens(prompt[:at], tokens), tuple(tokens[:end])) if end < len(tokens) else (0, ())
 
     def _hold(self, stem: int, prefix: tuple[int, ...]) -> None:
         """Make the judge context hold `prefix` (its first `stem` tokens the system prompt): as it is,

@@ -48,7 +48,7 @@ class Settings:
     # An answer none of whose sentences the reranker scores this relevant to the question is removed:
     # true sentences beside the point are no answer (rag.verification; 0 turns the check off).
     min_answer_relevance: float = 0.6
-    # A claim the model judge doubts (P(yes) 0.72-0.8) is replaced by the source sentence that states
+    # A claim the model judge doubts (P(yes) 0.72-0.82) is replaced by the source sentence that states
     # all its facts, instead of being removed (rag.verification; measured in docs/evaluation.md).
     quote: bool = True
     grammar: bool = False  # constrain answers to "sentence [n]." form with a llama.cpp grammar

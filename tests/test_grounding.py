@@ -51,3 +51,11 @@ def test_a_bare_answer_is_judged_as_the_answer_to_its_question() -> None:
         'The answer to the question "Who says Italy will not send troops?" is: Meloni.'
     claim = "France and the United Kingdom are leading the reassurance force."
     assert as_statement(claim, "Who leads?") == claim
+
+
+def test_a_figure_counting_another_thing_is_vetoed_before_asking_any_model() -> None:
+    generator = ScriptedGenerator("")
+    judgement = ModelJudge(generator).judge("The reassurance force will have 26 troops.",
+                                            "We have today 26 countries who have formally committed to deploy troops.")
+    assert not judgement.supported and "26 counts countries, not troops" in judgement.reason
+    assert generator.calls == []

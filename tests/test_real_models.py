@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from eval.datasets import JudgePair, answer_pairs
 from index.build import build, find_files
 from rag.generation import LlamaGenerator
 from rag.prompting import answer_grammar, build_judge_messages, build_messages, judge_passage_block
@@ -92,6 +93,27 @@ def test_a_passage_judged_before_is_restored_not_read_again(real_services: Servi
     assert len(generator.judge_states) == 2  # restored, not saved again
     assert p_yes(default, true, palace) == pytest.approx(first, abs=0.1)
     del generator  # two more llama.cpp contexts: not kept for the rest of the session
+
+
+def test_the_default_judges_verdict_does_not_depend_on_what_it_judged_before(real_services: Services) -> None:
+    """Left to llama.cpp's prefix matching, the judge context reused whatever the previous yes/no prompt
+    shared with this one, and the same claim and passage measured P(yes) 0.755 from an empty context,
+    0.793 right after another claim about that passage, 0.802 in a service run (the threshold
+    between). Now the system prompt is a batch of its own and passage and sentence always one batch."""
+    generator = real_services.pipeline.generator
+    pairs = {p.id: p for p in answer_pairs()}
+    claim, other = pairs["a070"], pairs["a035"]  # two real answers judged against one passage
+    assert claim.passage == other.passage
+
+    def p_yes(pair: JudgePair) -> float:
+        return generator.yes_probability(build_judge_messages(pair.claim, pair.passage),
+                                         reusable=judge_passage_block(pair.passage))
+
+    first = p_yes(claim)
+    p_yes(other)  # the context now holds the passage and another sentence
+    assert p_yes(claim) == first
+    real_services.pipeline.ask(COMMITTED)  # an answer and its verification in between
+    assert p_yes(claim) == first
 
 
 def test_the_real_reranker_removes_a_true_sentence_that_answers_another_question(real_services: Services) -> None:

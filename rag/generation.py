@@ -100,7 +100,6 @@ class LlamaGenerator:
             return scores
 
         prompt = self._format(messages=list(messages)).prompt
-        llm = self._judge_llm
         with self._lock:
             if self.judge_states is None:
                 self._judge_after_stem(prompt, messages[-1]["content"], LogitsProcessorList([capture]))

@@ -114,11 +114,12 @@ def _stem(word: str) -> str:
 
 
 def recounted_figure(claim: str, passage: str) -> str | None:
-    """Why the claim's figure counts something else than the passage's same figure ("26 troops" where
-    the passage has "26 countries"), or None. Only a figure both name a thing for is compared: a
-    figure the claim leaves bare, or one the passage names nothing for in some mention, may count
-    anything, and a figure the passage lacks is the fact veto's to reject. Nouns of one kind meet
-    ("26 nations" and "26 countries", "10,000 soldiers" and "10,000 troops"; plural and singular)."""
+    """Why the claim's figure counts something else than the passage's same figure ("26 counts
+    countries there, not troops" for "26 troops" where the passage has "26 countries"), or None.
+    Only a figure both name a thing for is compared: a figure the claim leaves bare, or one the
+    passage names nothing for in some mention, may count anything, and a figure the passage lacks
+    is the fact veto's to reject. Nouns of one kind meet ("26 nations" and "26 countries", "10,000
+    soldiers" and "10,000 troops"; plural and singular)."""
     named = _named_figures(passage)
     for value, nouns in _named_figures(claim).items():
         theirs = named.get(value)
@@ -126,7 +127,7 @@ def recounted_figure(claim: str, passage: str) -> str | None:
             continue
         for noun in sorted(n for n in nouns if n):
             if not any(_same_count(noun, other) for other in theirs if other):
-                return f"the passage's {value:g} counts {' / '.join(sorted(n for n in theirs if n))}, not {noun}"
+                return f"{value:g} counts {' / '.join(sorted(n for n in theirs if n))} there, not {noun}"
     return None
 
 

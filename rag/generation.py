@@ -110,7 +110,7 @@ class LlamaGenerator:
         yes, no = weights[self._yes_ids].sum(), weights[self._no_ids].sum()
         return float(yes / (yes + no)) if yes + no > 0 else 0.5
 
-    def _judge_after_stem(self, prompt: str, question: str, processors: Any) -> None:
+    def _judge_after_stem(self, prompt: str, last_message: str, processors: Any) -> None:
         """The yes/no completion computed the same way whatever the judge context held before: the stem
         (everything before the last message's text: the system prompt, the same for every judgement) is
         processed as a batch of its own, once, and kept; the passage and sentence are then always
@@ -123,7 +123,7 @@ class LlamaGenerator:
         (docs/evaluation.md, session 11). A verdict must not depend on which questions came before."""
         llm = self._judge_llm
         tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
-        at = prompt.rfind(question) if question else -1
+        at = prompt.rfind(last_message) if last_message else -1
         stem = self._shared_tokens(prompt[:at], tokens) if at > 0 else 0
         if stem:
             held = sum(1 for _ in _takewhile_equal(llm.input_ids[: llm.n_tokens].tolist(), tokens[:stem]))

@@ -117,7 +117,7 @@ def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
     if missing:
         return Judgement(False, 0.0, str(missing[0]))
     if recounted := recounted_figure(claim, passage):
-        return Judgement(False, 0.0, f"the cited passage's figure counts something else: {recounted}")
+        return Judgement(False, 0.0, f"a figure counts another thing than in the cited passage: {recounted}")
     if speaker := misattributed_speaker(claim, passage):
         return Judgement(False, 0.0, f"the cited passage does not say that {speaker.title()} said it")
     if hedge := overstated_certainty(claim, passage):

@@ -69,9 +69,9 @@ COMMITTED = ("“We have today 26 countries who have formally committed — some
 def test_a_figure_moved_to_another_thing_than_the_passages_is_caught() -> None:
     # A real answer the model judge accepted (P(yes) 0.81): the 26 countries became 26 troops.
     assert recounted_figure("The reassurance force will have 26 troops.", COMMITTED) == \
-        "the passage's 26 counts countries, not troops"
+        "26 counts countries there, not troops"
     assert recounted_figure("It destroyed 96 bombers.", "had destroyed 96 air-to-air cruise missiles and fuel") == \
-        "the passage's 96 counts missiles, not bombers"
+        "96 counts missiles there, not bombers"
 
 
 def test_a_figure_counting_the_same_thing_under_another_name_or_nothing_passes() -> None:

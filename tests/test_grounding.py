@@ -57,5 +57,5 @@ def test_a_figure_counting_another_thing_is_vetoed_before_asking_any_model() -> 
     generator = ScriptedGenerator("")
     judgement = ModelJudge(generator).judge("The reassurance force will have 26 troops.",
                                             "We have today 26 countries who have formally committed to deploy troops.")
-    assert not judgement.supported and "26 counts countries, not troops" in judgement.reason
+    assert not judgement.supported and "26 counts countries there, not troops" in judgement.reason
     assert generator.calls == []

@@ -126,11 +126,7 @@ class LlamaGenerator:
         at = prompt.rfind(last_message) if last_message else -1
         stem = self._shared_tokens(prompt[:at], tokens) if at > 0 else 0
         if stem:
-            held = sum(1 for _ in _takewhile_equal(llm.input_ids[: llm.n_tokens].tolist(), tokens[:stem]))
-            if held < stem:
-                self._keep(0)
-                llm.eval(tokens[:stem])
-            self._keep(stem)
+            self._hold_stem(tokens, stem, self._held(tokens[:stem]))
         llm.create_completion(tokens, max_tokens=1, temperature=0.0, logits_processor=processors)
 
     def _shared_tokens(self, text: str, tokens: Sequence[int]) -> int:
@@ -177,7 +173,7 @@ class LlamaGenerator:
         import llama_cpp
 
         llm = self._judge_llm
-        held = sum(1 for _ in _takewhile_equal(llm.input_ids[: llm.n_tokens].tolist(), prefix))
+        held = self._held(prefix)
         if held == len(prefix):  # cut back to it: even the same sentence again is a batch of its own
             self._keep(held)
             return
@@ -191,11 +187,21 @@ class LlamaGenerator:
                 llm.n_tokens = len(prefix)
                 return
             held = 0  # nothing usable restored; the cleared context starts over
-        if held < stem:  # the system prompt whole, as every other judgement had it
-            self._keep(0)
-            llm.eval(prefix[:stem])
-        self._keep(stem)
+        self._hold_stem(prefix, stem, held)
         llm.eval(prefix[stem:])
+
+    def _held(self, tokens: Sequence[int]) -> int:
+        """How many leading `tokens` the judge context holds."""
+        llm = self._judge_llm
+        return sum(1 for _ in _takewhile_equal(llm.input_ids[: llm.n_tokens].tolist(), tokens))
+
+    def _hold_stem(self, tokens: Sequence[int], stem: int, held: int) -> None:
+        """Cut the judge context back to the first `stem` of `tokens` (the system prompt), processed as a
+        batch of its own, as every other judgement had it, when the context does not hold them (`held`)."""
+        if held < stem:
+            self._keep(0)
+            self._judge_llm.eval(tokens[:stem])
+        self._keep(stem)
 
     def _keep(self, length: int) -> None:
         """Cut the judge context back to its first `length` tokens."""

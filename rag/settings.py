@@ -58,8 +58,8 @@ class Settings:
     # Passages the judge has read stay processed, up to this many MB (~8 MB each), so a passage judged for
     # an earlier question is not read again (rag.prefix_states; needs judge_context). Off: it cut
     # verification from 0.92 to 0.35 s p50 on the seed questions, but the judge then computes P(yes) a
-    # little differently and accepted 3 of 37 false real answers at 0.8 where it accepted none
-    # (docs/performance.md).
+    # little differently and accepted 3 of 37 false real answers at 0.8 where the default judge, as
+    # measured then, accepted none (session 10; docs/performance.md).
     judge_cache_mb: int = 0
     judge: str = "model"  # verification judge: "model" (rules + the generator's yes/no) or "rules"
     chunk_chars: int = 600

@@ -158,6 +158,21 @@ def missing_facts(claim: str, passage: str, given: str = "") -> list[MissingFact
     return missing
 
 
+def quoted_from_title(claim: str, passage: str, given: str = "") -> str | None:
+    """A phrase the claim quotes that the passage holds only in its first line, the article's title
+    (`rag.verification.with_header`), or None. The title is shown for the date and names it gives
+    its passage; words quoted there are the headline's, not something the passage reports anyone
+    saying. The 1.5B judge accepted "Macron used the word "coalition of the willing" to describe
+    the peace-minded nature of stationing European soldiers …" (P(yes) 0.83) from a passage whose
+    body never uses the phrase and whose title does. A passage of one line has no title to tell
+    apart, and a quote the question holds is its premise."""
+    title, newline, body = passage.partition("\n")
+    if not newline:
+        return None
+    in_title, in_body, in_given = normalise(title), normalise(body), normalise(given)
+    return next((q for q in sorted(quotes(claim)) if q in in_title and q not in in_body and q not in in_given), None)
+
+
 # Words that may stand between a country and the name it qualifies: "Italian Prime Minister Giorgia Meloni".
 _TITLES = frozenset("""president prime minister premier chancellor secretary general chief leader king queen foreign
 defence defense envoy special ambassador spokesperson spokesman commander mr mrs ms dr sir""".split())

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from rag.chunking import sentence_spans
 from rag.counts import recounted_figure
-from rag.facts import is_negated, missing_facts, normalise
+from rag.facts import is_negated, missing_facts, normalise, quoted_from_title
 from rag.generation import Generator
 from rag.modality import drops_a_hedge, overstated_certainty, reported_as_done
 from rag.prompting import build_judge_messages, judge_passage_block
@@ -110,12 +110,15 @@ def as_statement(claim: str, question: str) -> str:
 
 
 def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
-    """The deterministic check both judges start with: a rejection naming the first missing fact, a figure
+    """The deterministic check both judges start with: a rejection naming the first missing fact, words
+    quoted from the title only (`rag.facts.quoted_from_title`), a figure
     counting another thing than the passage's (`rag.counts`), the wrong speaker (`rag.speakers`), or a
     hedge or future the claim drops (`rag.modality`), or None."""
     missing = missing_facts(claim, passage, given)
     if missing:
         return Judgement(False, 0.0, str(missing[0]))
+    if quoted := quoted_from_title(claim, passage, given):
+        return Judgement(False, 0.0, f"the quoted words \"{quoted}\" are the article's title, not the cited passage's")
     if recounted := recounted_figure(claim, passage):
         return Judgement(False, 0.0, f"a figure counts another thing than in the cited passage: {recounted}")
     if speaker := misattributed_speaker(claim, passage):

@@ -95,10 +95,19 @@ def _hedges_of(clause: str, claim_words: set[str]) -> list[str]:
                 continue
         elif token not in _GOVERNING:
             continue
-        governed = next((t for t in rest if t.lower() not in _FILLERS), "")
-        if words(governed) & claim_words:
+        governed = [next((t for t in rest if t.lower() not in _FILLERS), "")] + _purposes(rest)
+        if words(" ".join(governed)) & claim_words:
             found.append(token)
     return found
+
+
+def _purposes(tokens: list[str]) -> list[str]:
+    """The verbs of the "to" infinitives that follow a hedged verb in its clause, which the hedge
+    governs as well: "planners are expected to reconvene on Thursday to advance practical strategies"
+    hedges the advancing as much as the meeting (the 1.5B judge accepted "The planners decided to
+    advance practical strategies", P(yes) 0.84). Only a lower-case word counts: "to Ukraine" is a
+    place, not a purpose."""
+    return [after for before, after in zip(tokens, tokens[1:]) if before == "to" and after.islower()]
 
 
 def drops_a_hedge(claim: str, sentence: str) -> bool:

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.facts import dates, missing_facts, names, number_mentions, numbers
+from rag.facts import dates, missing_facts, names, number_mentions, numbers, quoted_from_title
 
 PASSAGE = ("Macron announced a new package of defense aid for Ukraine that he said was worth 2 billion euros "
            "($2.15 billion) on Wednesday, and Italy’s Meloni said “we will not send troops”.")
@@ -104,3 +104,13 @@ def test_a_name_the_passage_ties_to_no_country_or_the_question_ties_is_not_held_
     untied = "Giorgia Meloni joined leaders from Canada on the call."
     assert missing_facts("Canada's Giorgia Meloni joined the call.", untied) == []
     assert missing_facts("Canadian Giorgia Meloni joined.", CALL, "Why did Canadian Giorgia Meloni join?") == []
+
+
+def test_a_quote_counts_from_the_passage_body_or_the_question_not_from_the_title_alone() -> None:
+    passage = "A 'coalition of the willing' is mulling a European army… (28 March 2025)\nMacron hosted the summit."
+    claim = 'Macron called it a "coalition of the willing".'
+    assert quoted_from_title(claim, passage) == "coalition of the willing"
+    assert quoted_from_title(claim, passage, "Who is in the 'coalition of the willing'?") is None
+    assert quoted_from_title(claim, passage + " Its name, coalition of the willing, suggests help.") is None
+    assert quoted_from_title(claim, "A 'coalition of the willing' is mulling a European army.") is None  # no title
+    assert quoted_from_title("Macron hosted the summit.", passage) is None

@@ -59,3 +59,14 @@ def test_a_figure_counting_another_thing_is_vetoed_before_asking_any_model() -> 
                                             "We have today 26 countries who have formally committed to deploy troops.")
     assert not judgement.supported and "26 counts countries there, not troops" in judgement.reason
     assert generator.calls == []
+
+
+def test_words_quoted_only_in_the_title_are_vetoed_before_asking_any_model() -> None:
+    """A false real answer the model judge accepted (0.83, `a070` in eval/data/answer_pairs.jsonl)."""
+    passage = ("A 'coalition of the willing' is mulling a European army which would be deployed to… (28 March 2025)\n"
+               "Our soldiers, when they are engaged and deployed, are there to react and respond, Macron said.")
+    generator = ScriptedGenerator("")
+    judgement = ModelJudge(generator).judge(
+        'Macron used the word "coalition of the willing" to describe stationing European soldiers.', passage)
+    assert not judgement.supported and '"coalition of the willing" are the article\'s title' in judgement.reason
+    assert generator.calls == []

@@ -61,6 +61,15 @@ def test_a_claim_reporting_as_done_what_its_source_says_will_happen_is_caught() 
     assert judgement.reason == "the cited passage says this will discuss; the sentence says it has happened"
 
 
+def test_a_hedge_also_governs_the_purpose_of_the_verb_it_hedges() -> None:
+    """A false real answer the model judge accepted (0.84, `a092` in eval/data/answer_pairs.jsonl)."""
+    planners = ("Starmer mentioned that military planners are expected to reconvene in the U.K. on Thursday to "
+                "advance practical strategies for bolstering Ukraine’s future security.")
+    assert overstated_certainty("The military planners decided to advance practical strategies for bolstering "
+                                "Ukraine’s future security.", planners) == "expected"
+    assert overstated_certainty("Military planners are expected to advance practical strategies.", planners) is None
+
+
 def test_a_claim_keeping_the_future_or_about_what_did_happen_passes() -> None:
     assert reported_as_done("The Paris summit of some 30 nations will discuss the proposed force.", SUMMIT) is None
     assert reported_as_done("The summit was expected to discuss the proposed force.", SUMMIT) is None

@@ -5,7 +5,8 @@ cites nothing, is re-cited to a retrieved passage that does support it ("repaire
 that, when the judge leant towards a passage (MIN_QUOTE_SUPPORT) and one of its sentences states
 every fact the claim adds to the question (its names, numbers, dates; a fact may stand in the
 article's title instead, but the sentence must state at least one itself), that sentence, word
-for word, takes the claim's place ("quoted"): the small model judge doubts many true paraphrases
+for word, takes the claim's place ("quoted"; a claim adding no fact must have every word it adds
+there): the small model judge doubts many true paraphrases
 (docs/evaluation.md), while a source sentence is what the source says. A quote must also answer
 the question (MIN_QUOTE_RELEVANCE). Otherwise the claim is removed (reported as "removed").
 
@@ -190,11 +191,13 @@ def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> 
     sharing the most words with the claim (the first of equals), or None.
 
     Only facts count, not wording: the sentence is returned instead of the claim, so what it says
-    is the source's own text. A claim adding no fact ("Kyiv needs the Kremlin's consent", to a
-    question about that consent) has nothing to quote for: its point is a relation a quote may not
-    carry. A fact may also stand in the passage's title ("French President Emmanuel Macron said…"
-    above "Macron … at the presidential Elysee Palace"), as long as the sentence states at least
-    one of the claim's facts itself.
+    is the source's own text. A fact may also stand in the passage's title ("French President
+    Emmanuel Macron said…" above "Macron … at the presidential Elysee Palace"), as long as the
+    sentence states at least one of the claim's facts itself. A claim adding no fact but words
+    ("… is the steel porcupine strategy": no name, figure or date) is quoted by a sentence holding
+    every one of those words (session 12: s11 and a held-out question gained, no answer lost). A
+    claim adding nothing to the question ("Kyiv needs the Kremlin's consent", to a question about
+    that consent) has nothing to quote for: its point is a relation a quote may not carry.
 
     Overlap with the claim, not the cross-encoder's relevance, picks among candidates: the
     cross-encoder favours a sentence that repeats the question's words (to "How did the UK prime
@@ -204,9 +207,10 @@ def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> 
     if not question:
         return None
     added = missing_facts(claim, "", question)
-    if not added:
-        return None
     words = set(content_words(claim))
+    new_words = words - set(content_words(question))
+    if not added and not new_words:
+        return None
     found: list[tuple[int, int, str]] = []
     for n, hit in passages.items():
         text, title = neutralise(hit.chunk.text), neutralise(hit.chunk.title)
@@ -215,8 +219,12 @@ def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> 
             # The quote is the sentence alone: its title line may hold a fact, not the whole answer.
             if REMOVED in sentence or missing_facts(claim, f"{title}\n{sentence}", question):
                 continue
-            in_sentence = missing_facts(claim, sentence, question)
-            if any(fact not in in_sentence for fact in added):
+            if added:
+                in_sentence = missing_facts(claim, sentence, question)
+                states = any(fact not in in_sentence for fact in added)
+            else:
+                states = new_words <= set(content_words(sentence))
+            if states:
                 found.append((len(words & set(content_words(sentence))), n, sentence))
     if not found:
         return None

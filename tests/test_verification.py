@@ -152,6 +152,19 @@ def test_a_claim_adding_no_fact_to_the_question_is_not_quoted() -> None:
     assert checked.verdict == "removed"
 
 
+def test_a_claim_adding_words_but_no_fact_is_quoted_by_the_sentence_holding_all_of_them() -> None:
+    """s11: a true answer the model judge doubted (0.79) whose point is a common noun, not a name."""
+    porcupine = ("The 27-nation European Union is also pressing ahead with a so-called steel porcupine strategy "
+                 "aimed at making Ukraine an even tougher nut for Russia to crack.")
+    question = "What is the name of the EU strategy aimed at making Ukraine a tougher nut for Russia to crack?"
+    [quoted] = Verifier(Doubting()).check("The strategy is the steel porcupine strategy [1].", [hit(porcupine)],
+                                          question)
+    assert (quoted.verdict, quoted.stated) == ("quoted", porcupine)
+    [removed] = Verifier(Doubting()).check("The strategy is the steel hedgehog strategy [1].", [hit(porcupine)],
+                                           question)
+    assert removed.verdict == "removed"
+
+
 def test_two_claims_quoting_one_sentence_keep_it_once() -> None:
     first, second = Verifier(Doubting()).check("Meloni spoke for Italy [3]. It was Meloni [3].", HITS,
                                                "Which leader ruled out sending troops?")

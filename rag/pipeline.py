@@ -94,8 +94,11 @@ class Pipeline:
         with ticket:
             started = time.perf_counter()
             hits = self.retriever.search(question, k, filters)
-            timings = {"retrieve": time.perf_counter() - started}
             relevant = [hit for hit in hits if hit.score >= self.policy.min_relevance]
+            if not relevant:  # before giving up: one sentence of a passage may answer among unrelated ones
+                relevant = [hit for hit in self.retriever.by_best_sentence(question, hits)
+                            if hit.score >= self.policy.min_relevance]
+            timings = {"retrieve": time.perf_counter() - started}
             if not relevant:  # nothing close enough: abstain before spending time on generation
                 yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
                 return

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from rag.chunking import sentence_spans
 from rag.embedding import Embedder
 from rag.filters import NO_FILTER, SearchFilter
 from rag.lexical import LexicalIndex
@@ -62,6 +63,26 @@ class Retriever:
         reranked = [replace(hit, score=score) for hit, score in zip(candidates, scores)]
         order = sorted(range(len(reranked)), key=lambda i: preference(i, reranked[i]), reverse=True)
         return _distinct([reranked[i] for i in order], top_k)
+
+    def by_best_sentence(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        """`hits`, each scored by the better of its own relevance and its most relevant sentence's.
+
+        The cross-encoder reads a passage whole, and one sentence answering among unrelated ones
+        scores low: "Illia Novikov contributed to this report from Kyiv, Ukraine." after two
+        sentences on an airfield strike scored 0.055 as a passage, under the "nothing relevant"
+        floor, and 0.98 alone. The pipeline asks this only when no passage reaches the floor, so
+        it costs nothing on the questions that do. Without a reranker the hits are returned as
+        they are: a sentence's cosine similarity is not on the reranker's scale."""
+        if self.reranker is None or not hits:
+            return list(hits)
+        sentences = [[hit.chunk.text[s.start:s.end] for s in sentence_spans(hit.chunk.text)] for hit in hits]
+        scores = self.reranker.score(query, [sentence for own in sentences for sentence in own])
+        rescored, at = [], 0
+        for hit, own in zip(hits, sentences):
+            best = max(scores[at:at + len(own)], default=0.0)
+            at += len(own)
+            rescored.append(replace(hit, score=max(hit.score, best)))
+        return rescored
 
     def _candidates(self, query: str, vector: list[float], pool: int, filters: SearchFilter) -> list[Hit]:
         dense = self.store.query(vector, pool, filters) if self.mode != "lexical" else []

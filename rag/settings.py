@@ -43,7 +43,8 @@ class Settings:
     # the whole passage). Off: it cut the prompt tokens each answer processes by 44% and the first token by
     # 43% on the seed questions, but correctness fell from 0.746 to 0.698 there (docs/evaluation.md).
     evidence: bool = False
-    # Passages scoring below this are not relevant (reranker probability; cosine when rerank is off).
+    # Passages scoring below this are not relevant (reranker probability; cosine when rerank is off). When
+    # none reaches it, a passage's most relevant sentence may (rag.retrieval.Retriever.by_best_sentence).
     min_relevance: float = 0.20
     # An answer none of whose sentences the reranker scores this relevant to the question is removed:
     # true sentences beside the point are no answer (rag.verification; 0 turns the check off).

@@ -99,7 +99,8 @@ class CorroboratingPassage(BaseModel):
 class PassageOut(BaseModel):
     rank: int
     score: float = Field(description="Relevance used for ranking: the reranker's probability (0-1), "
-                                     "or the cosine similarity when reranking is off.")
+                                     "or the cosine similarity when reranking is off. When no passage was "
+                                     "relevant enough whole, the better of that and its best sentence's.")
     similarity: float = Field(description="Cosine similarity of the passage's embedding to the query's.")
     chunk_id: str
     article_id: str

@@ -159,13 +159,16 @@ def missing_facts(claim: str, passage: str, given: str = "") -> list[MissingFact
 
 
 def quoted_from_title(claim: str, passage: str, given: str = "") -> str | None:
-    """A phrase the claim quotes that the passage holds only in its first line, the article's title
-    (`rag.verification.with_header`), or None. The title is shown for the date and names it gives
-    its passage; words quoted there are the headline's, not something the passage reports anyone
-    saying. The 1.5B judge accepted "Macron used the word "coalition of the willing" to describe
-    the peace-minded nature of stationing European soldiers …" (P(yes) 0.83) from a passage whose
-    body never uses the phrase and whose title does. A passage of one line has no title to tell
-    apart, and a quote the question holds is its premise."""
+    """A phrase the claim quotes that the passage holds only in its first line, or None.
+
+    The passage is as the verifier writes it (`rag.verification.with_header`): its article's title
+    (the headline, or the article's first sentence when it has none) on the first line, then the
+    cited text. The title is there for the date and names it gives its passage, not as evidence
+    that anyone said the words it quotes: the 1.5B judge accepted "Macron used the word "coalition
+    of the willing" to describe the peace-minded nature of stationing European soldiers …" (P(yes)
+    0.83) from a passage whose text never uses the phrase and whose title does. A passage of one
+    line has no title to tell apart; a quote the question holds is its premise. Of joined passages
+    only the first one's title is told apart, so the check errs towards keeping."""
     title, newline, body = passage.partition("\n")
     if not newline:
         return None

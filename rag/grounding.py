@@ -111,14 +111,15 @@ def as_statement(claim: str, question: str) -> str:
 
 def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
     """The deterministic check both judges start with: a rejection naming the first missing fact, words
-    quoted from the title only (`rag.facts.quoted_from_title`), a figure
-    counting another thing than the passage's (`rag.counts`), the wrong speaker (`rag.speakers`), or a
-    hedge or future the claim drops (`rag.modality`), or None."""
+    quoted only in the title (`rag.facts.quoted_from_title`: `passage` is read as the verifier writes
+    it, title line first), a figure counting another thing than the passage's (`rag.counts`), the
+    wrong speaker (`rag.speakers`), or a hedge or future the claim drops (`rag.modality`), or None."""
     missing = missing_facts(claim, passage, given)
     if missing:
         return Judgement(False, 0.0, str(missing[0]))
     if quoted := quoted_from_title(claim, passage, given):
-        return Judgement(False, 0.0, f"the quoted words \"{quoted}\" are the article's title, not the cited passage's")
+        return Judgement(False, 0.0, f"the quoted words \"{quoted}\" appear only in the article's title, "
+                                     "not in the cited passage")
     if recounted := recounted_figure(claim, passage):
         return Judgement(False, 0.0, f"a figure counts another thing than in the cited passage: {recounted}")
     if speaker := misattributed_speaker(claim, passage):

@@ -101,13 +101,30 @@ def _hedges_of(clause: str, claim_words: set[str]) -> list[str]:
     return found
 
 
+# Where the hedged verb's own words end: what follows is another clause, with its own verbs
+# ("Leaders may meet next week after Russia agreed to withdraw": the withdrawing is not hedged).
+_SUBORDINATORS = frozenset("""after because that which who whom whose when since before until if so though although
+where whether once unless""".split())
+# Not verbs after "to": "to the summit", "to their troops".
+_DETERMINERS = frozenset("the a an this that these those its their his her our your my every some any".split())
+
+
 def _purposes(tokens: list[str]) -> list[str]:
-    """The verbs of the "to" infinitives that follow a hedged verb in its clause, which the hedge
-    governs as well: "planners are expected to reconvene on Thursday to advance practical strategies"
-    hedges the advancing as much as the meeting (the 1.5B judge accepted "The planners decided to
-    advance practical strategies", P(yes) 0.84). Only a lower-case word counts: "to Ukraine" is a
-    place, not a purpose."""
-    return [after for before, after in zip(tokens, tokens[1:]) if before == "to" and after.islower()]
+    """The verbs of the "to" infinitives after a hedged verb, up to the end of its own words
+    (`_SUBORDINATORS`), which the hedge governs as well: "planners are expected to reconvene on
+    Thursday to advance practical strategies" hedges the advancing as much as the meeting (the 1.5B
+    judge accepted "The planners decided to advance practical strategies", P(yes) 0.84). A word after
+    "to" is taken for a verb when it is in lower case, no determiner, and not followed by a name:
+    "to Ukraine", "to the summit" and "to western Ukraine" say where, not what for."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token.lower() in _SUBORDINATORS:
+            break
+        after = tokens[i + 1:i + 3]
+        if token == "to" and after and after[0].islower() and after[0] not in _DETERMINERS \
+                and not (len(after) > 1 and after[1][:1].isupper()):
+            found.append(after[0])
+    return found
 
 
 def drops_a_hedge(claim: str, sentence: str) -> bool:

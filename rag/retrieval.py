@@ -71,12 +71,17 @@ class Retriever:
         scores low: "Illia Novikov contributed to this report from Kyiv, Ukraine." after two
         sentences on an airfield strike scored 0.055 as a passage, under the "nothing relevant"
         floor, and 0.98 alone. The pipeline asks this only when no passage reaches the floor, so
-        it costs nothing on the questions that do. Without a reranker the hits are returned as
-        they are: a sentence's cosine similarity is not on the reranker's scale."""
+        it costs nothing on the questions that do (on those that do not, one cross-encoder call
+        over the sentences of the top-k passages, counted in the "retrieve" timing). The order is
+        left as retrieved. Without a reranker the hits are returned as they are: a sentence's
+        cosine similarity is not on the reranker's scale."""
         if self.reranker is None or not hits:
             return list(hits)
         sentences = [[hit.chunk.text[s.start:s.end] for s in sentence_spans(hit.chunk.text)] for hit in hits]
-        scores = self.reranker.score(query, [sentence for own in sentences for sentence in own])
+        flat = [sentence for own in sentences for sentence in own]
+        if not flat:
+            return list(hits)
+        scores = self.reranker.score(query, flat)
         rescored, at = [], 0
         for hit, own in zip(hits, sentences):
             best = max(scores[at:at + len(own)], default=0.0)

@@ -49,7 +49,9 @@ class Chunk:
 @dataclass(frozen=True)
 class Hit:
     """A retrieved chunk. `score` ranks it: the reranker's relevance probability when reranking
-    is on, else `similarity`, the dense cosine similarity to the query."""
+    is on, else `similarity`, the dense cosine similarity to the query. When no passage reached the
+    relevance floor, it is the better of that and the passage's best sentence's probability
+    (`Retriever.by_best_sentence`)."""
 
     chunk: Chunk
     score: float

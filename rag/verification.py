@@ -6,9 +6,9 @@ that, when the judge leant towards a passage (MIN_QUOTE_SUPPORT) and one of its 
 every fact the claim adds to the question (its names, numbers, dates; a fact may stand in the
 article's title instead, but the sentence must state at least one itself), that sentence, word
 for word, takes the claim's place ("quoted"; a claim adding no fact must have every word it adds
-there): the small model judge doubts many true paraphrases
-(docs/evaluation.md), while a source sentence is what the source says. A quote must also answer
-the question (MIN_QUOTE_RELEVANCE). Otherwise the claim is removed (reported as "removed").
+there): the small model judge doubts many true paraphrases (docs/evaluation.md), while a source
+sentence is what the source says. A quote must also answer the question (MIN_QUOTE_RELEVANCE).
+Otherwise the claim is removed (reported as "removed").
 
 A citation that adds nothing to the support of its sentence is dropped (ALCE's leave-one-out
 rule). An answer whose kept sentences are all true but beside the question ("Who will command the
@@ -187,17 +187,18 @@ class Verifier:
 
 
 def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> tuple[int, str] | None:
-    """(n, sentence): the sentence of `passages[n]` that states every fact `claim` adds to `question`,
-    sharing the most words with the claim (the first of equals), or None.
+    """(n, sentence): the sentence of `passages[n]` that states every fact `claim` adds to `question`
+    (or, for a claim adding no fact, every word it adds), sharing the most words with the claim (the
+    first of equals), or None.
 
-    Only facts count, not wording: the sentence is returned instead of the claim, so what it says
-    is the source's own text. A fact may also stand in the passage's title ("French President
+    Facts and added words count, not wording: the sentence is returned instead of the claim, so what
+    it says is the source's own text. A fact may also stand in the passage's title ("French President
     Emmanuel Macron said…" above "Macron … at the presidential Elysee Palace"), as long as the
-    sentence states at least one of the claim's facts itself. A claim adding no fact but words
-    ("… is the steel porcupine strategy": no name, figure or date) is quoted by a sentence holding
-    every one of those words (session 12: s11 and a held-out question gained, no answer lost). A
-    claim adding nothing to the question ("Kyiv needs the Kremlin's consent", to a question about
-    that consent) has nothing to quote for: its point is a relation a quote may not carry.
+    sentence states at least one of the claim's facts itself. A claim adding no name, figure, date or
+    quoted phrase but words ("… is the steel porcupine strategy") is quoted by a sentence holding
+    every word it adds (`_added_words`). A claim adding nothing to the question ("Kyiv needs the
+    Kremlin's consent", to a question about that consent; a bare "No.") has nothing to quote for:
+    its point is a relation or a verdict a quote may not carry.
 
     Overlap with the claim, not the cross-encoder's relevance, picks among candidates: the
     cross-encoder favours a sentence that repeats the question's words (to "How did the UK prime
@@ -208,7 +209,7 @@ def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> 
         return None
     added = missing_facts(claim, "", question)
     words = set(content_words(claim))
-    new_words = words - set(content_words(question))
+    new_words = _added_words(claim, question)
     if not added and not new_words:
         return None
     found: list[tuple[int, int, str]] = []
@@ -230,6 +231,17 @@ def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> 
         return None
     _, n, sentence = max(found, key=lambda f: f[0])
     return n, sentence
+
+
+# Words that give a verdict on the question rather than add to it: "No." adds nothing a quote could hold.
+_VERDICT_WORDS = frozenset("yes no not never none nothing".split())
+
+
+def _added_words(claim: str, question: str) -> set[str]:
+    """The claim's content words that the question lacks, the same word in another form ("needs" for
+    "need": the first four letters) counted as the question's, verdict words not counted at all."""
+    asked = {word[:4] for word in content_words(question)}
+    return {word for word in content_words(claim) if word[:4] not in asked and word not in _VERDICT_WORDS}
 
 
 def _source_sentences(sentence: CheckedSentence, hits: Sequence[Hit]) -> str:

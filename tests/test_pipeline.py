@@ -120,20 +120,21 @@ def test_passages_left_out_by_evidence_selection_renumber_the_prompt_and_the_cit
 def test_a_passage_whose_one_sentence_answers_is_given_to_the_model_when_no_passage_is_relevant_whole(
         services: Services, generator: ScriptedGenerator) -> None:
     """s02: the byline sentence scores 0.98, the passage it ends 0.055 (under the 0.2 floor)."""
-    class OnlyTheByline:  # a reranker stand-in: a passage whole is never relevant, the byline sentence is
+    class OnlyTheByline:  # a reranker stand-in: no passage is relevant whole; the byline is, to a question on it
         name = "byline"
 
         def score(self, query: str, passages: list[str]) -> list[float]:
-            return [0.98 if p.startswith("Illia Novikov contributed") else 0.05 for p in passages]
+            about_it = "reporting from Kyiv" in query
+            return [0.98 if about_it and p.startswith("Illia Novikov contributed") else 0.05 for p in passages]
 
     services.pipeline.retriever = replace(services.pipeline.retriever, reranker=OnlyTheByline())
     services.pipeline.policy = replace(services.pipeline.policy, min_relevance=0.2)
-    question = "Who contributed reporting from Kyiv to the article on the March 2025 Paris summit?"
-    answer = services.pipeline.ask(question)
+    answer = services.pipeline.ask("Who contributed reporting from Kyiv to the article on the March 2025 Paris summit?")
     assert generator.calls, "the model was asked"
     assert [hit.score for hit in answer.passages] == [0.98]
     assert "Illia Novikov contributed to this report" in answer.passages[0].chunk.text
     generator.calls.clear()
-    unrelated = services.pipeline.ask("What is the capital of Australia?")
-    assert not any("Illia Novikov" in hit.chunk.text for hit in unrelated.passages)  # no sentence answers
-    assert unrelated.abstained and generator.calls == []
+    # The byline's passage retrieved again, but for a question none of its sentences answers.
+    other = services.pipeline.ask("What did satellite imagery of the Engels airfield show, and who contributed?")
+    assert any("Illia Novikov" in hit.chunk.text for hit in other.passages)
+    assert other.abstained and generator.calls == []

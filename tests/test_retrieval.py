@@ -138,3 +138,30 @@ def test_the_reranker_blends_with_the_fused_order_instead_of_overriding_it(servi
     assert replace(services.pipeline.retriever, reranker=close).search(query, 1)[0].chunk == first.chunk
     reranked = replace(services.pipeline.retriever, reranker=clear).search(query, 1)[0]
     assert reranked.chunk == later.chunk and reranked.score == pytest.approx(0.99)
+
+
+def test_a_passage_is_rescored_by_the_better_of_its_own_and_its_best_sentences_relevance(
+        services: Services) -> None:
+    def passage(text: str, score: float, shown: tuple[int, int] | None = None) -> Hit:
+        return Hit(Chunk(f"c{score}", "a", text, 0, len(text), 0, "Title"), score, 0.5, shown=shown)
+
+    class Asked(_ByOrder):
+        def __init__(self, scores: dict[str, float]) -> None:
+            super().__init__(scores)
+            self.queries: list[str] = []
+
+        def score(self, query: str, passages: list[str]) -> list[float]:
+            self.queries.append(query)
+            return super().score(query, passages)
+
+    hits = [passage("Drones hit the airfield. Illia Novikov reported from Kyiv.", 0.05, shown=(0, 24)),
+            passage("The summit opened on Thursday.", 0.3), passage("", 0.02)]
+    reranker = Asked({"Novikov": 0.98, "summit": 0.2})
+    retriever = replace(services.pipeline.retriever, reranker=reranker)
+    rescored = retriever.by_best_sentence("Who reported from Kyiv?", hits)
+    assert [hit.score for hit in rescored] == [0.98, 0.3, 0.02]  # own 0.3 beats its sentence's 0.2; no sentence: own
+    assert rescored[0].shown == (0, 24) and rescored[0].chunk == hits[0].chunk
+    assert reranker.queries == ["Who reported from Kyiv?"]  # one call for every sentence of every passage
+    assert replace(services.pipeline.retriever, reranker=None).by_best_sentence("Who?", hits) == hits
+    assert retriever.by_best_sentence("Who?", []) == []
+    assert retriever.by_best_sentence("Who?", [hits[2]]) == [hits[2]] and len(reranker.queries) == 1  # nothing to score

@@ -1,6 +1,8 @@
+import pytest
+
 from rag.grounding import Judgement, RuleJudge
 from rag.types import Chunk, Hit
-from rag.verification import Verifier, find_conflicts, split_claims
+from rag.verification import Verifier, find_conflicts, source_sentence_for, split_claims
 
 AID_001 = ("Macron announced a new package of defense aid for Ukraine that he said was worth 2 billion euros "
            "($2.15 billion) and will include light tanks.")
@@ -146,10 +148,18 @@ def test_a_claim_whose_fact_no_passage_states_is_removed_not_quoted() -> None:
     assert checked.verdict == "removed" and "germany" not in checked.text.lower()
 
 
-def test_a_claim_adding_no_fact_to_the_question_is_not_quoted() -> None:
-    # Its point is a relation ("will not send"), which a sentence sharing its names may not carry.
+def test_a_claim_restating_the_question_is_removed_before_any_quote_is_sought() -> None:
     [checked] = Verifier(Doubting()).check("Italy will send troops [3].", HITS, "Will Italy send troops?")
-    assert checked.verdict == "removed"
+    assert (checked.verdict, checked.reason) == ("removed", "restates the question without answering it")
+
+
+@pytest.mark.parametrize("claim", ["Kyiv needs the Kremlin's consent.", "No.", "Kyiv does not need it."])
+def test_a_claim_adding_nothing_to_the_question_has_nothing_to_quote_for(claim: str) -> None:
+    """Its point is a relation or a verdict, which a sentence sharing its words may not carry; "needs"
+    is the question's "need" in another form."""
+    consent = hit("Ukraine needs more air defence, Zelensky said. No recording of the call was available.")
+    question = "According to the French leader, does Kyiv need the Kremlin's consent to host allied troops?"
+    assert source_sentence_for(claim, {1: consent}, question) is None
 
 
 def test_a_claim_adding_words_but_no_fact_is_quoted_by_the_sentence_holding_all_of_them() -> None:

@@ -261,7 +261,7 @@ def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]
         f"RAG_JUDGE_CACHE_MB={Settings.from_env().judge_cache_mb}, "
         f"RAG_FLASH_ATTN={int(Settings.from_env().flash_attn)}, RAG_EVIDENCE={int(Settings.from_env().evidence)}, "
         f"raw llama.cpp alike) on {dt.date.today().isoformat()} "
-        f"({len(generated)} of {len(service)} questions generated; the rest abstained before generating). "
+        f"({_generated_note(len(generated), len(service))}). "
         "Values are p50 / p95.",
         "",
         "| measure | service | raw llama.cpp | service / raw |",
@@ -359,6 +359,12 @@ def _memory_mb(pid: int) -> tuple[float, float]:
         return 0.0
 
     return field("status", "VmHWM"), field("smaps_rollup", "Pss")
+
+
+def _generated_note(generated: int, asked: int) -> str:
+    if generated == asked:
+        return f"all {asked} questions generated"
+    return f"{generated} of {asked} questions generated; the rest abstained before generating"
 
 
 if __name__ == "__main__":

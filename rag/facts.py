@@ -258,6 +258,7 @@ class NumberMention:
     # "exact", or what a qualifier before it makes it: "at least" / "more than" a lower bound ("min"),
     # "up to" / "fewer than" an upper one ("max"), "about" / "nearly" an estimate ("approx").
     bound: str = "exact"
+    strict: bool = False  # the bound excludes the figure itself: "more than 26" is not 26
 
     def agrees_with(self, other: NumberMention) -> bool:
         """Can both be true of one quantity? "at least 18" and "more than 20" can; 2.15 and 2.16 cannot."""
@@ -278,8 +279,27 @@ def number_mentions(text: str, anchor_words: int = 3) -> list[NumberMention]:
         currency = "$" if plain[max(0, m.start() - 1):m.start()] == "$" else ""
         qualifier = _QUALIFIER.search(plain[max(0, m.start() - 30):m.start()])
         bound = _BOUNDS[qualifier.group(1)] if qualifier else "exact"
-        mentions.append(NumberMention(value, currency + m.group(0).strip(), tuple(before), bound))
+        strict = bool(qualifier) and qualifier.group(1) in _STRICT
+        mentions.append(NumberMention(value, currency + m.group(0).strip(), tuple(before), bound, strict))
     return mentions
+
+
+def bound_beyond(claim: str, passage: str, given: str = "") -> str | None:
+    """The claim's figure with a strict bound ("more than 26") where the passage states that figure
+    only exactly ("26 countries"), or None. "More than 26" is false of 26; the 1.5B judge accepted
+    "Over 26 countries pledged soldiers …" from "We have today 26 countries who have formally
+    committed …" (its title: "Over two dozen countries"). An inclusive bound ("at least 26", "up
+    to 26") is true of 26 and passes; so does a bound the question states (its premise), and a year."""
+    stated: dict[float, set[str]] = {}
+    for mention in number_mentions(passage):
+        stated.setdefault(mention.value, set()).add(mention.bound)
+    premises = {(m.value, m.bound) for m in number_mentions(given)}
+    for mention in number_mentions(claim):
+        year = 1900 <= mention.value <= 2100 and mention.value.is_integer()
+        if mention.strict and not year and stated.get(mention.value) == {"exact"} \
+                and (mention.value, mention.bound) not in premises:
+            return mention.raw
+    return None
 
 
 # A qualifier right before a figure ("at least 18", "more than $20 billion") and the bound it makes.
@@ -288,3 +308,4 @@ _BOUNDS = {"at least": "min", "more than": "min", "over": "min", "above": "min",
            "about": "approx", "around": "approx", "nearly": "approx", "almost": "approx", "roughly": "approx",
            "approximately": "approx", "some": "approx", "an estimated": "approx"}
 _QUALIFIER = re.compile(r"\b(" + "|".join(sorted(_BOUNDS, key=len, reverse=True)) + r")\s+\$?$")
+_STRICT = frozenset({"more than", "over", "above", "fewer than", "less than", "under"})

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.facts import dates, missing_facts, names, number_mentions, numbers, quoted_from_title
+from rag.facts import bound_beyond, dates, missing_facts, names, number_mentions, numbers, quoted_from_title
 
 PASSAGE = ("Macron announced a new package of defense aid for Ukraine that he said was worth 2 billion euros "
            "($2.15 billion) on Wednesday, and Italy’s Meloni said “we will not send troops”.")
@@ -114,3 +114,15 @@ def test_a_quote_counts_from_the_passage_body_or_the_question_not_from_the_title
     assert quoted_from_title(claim, passage + " Its name, coalition of the willing, suggests help.") is None
     assert quoted_from_title(claim, "A 'coalition of the willing' is mulling a European army.") is None  # no title
     assert quoted_from_title("Macron hosted the summit.", passage) is None
+
+
+def test_a_strict_bound_on_a_figure_the_passage_states_exactly_is_caught() -> None:
+    """A false answer under evidence selection (session 12): "Over 26 countries pledged …"."""
+    passage = "Over two dozen countries have pledged… (5 September 2025)\nWe have today 26 countries who committed."
+    assert bound_beyond("Over 26 countries pledged soldiers.", passage) == "26"
+    assert bound_beyond("Fewer than 26 countries pledged soldiers.", passage) == "26"
+    assert bound_beyond("At least 26 countries pledged soldiers.", passage) is None  # true of exactly 26
+    assert bound_beyond("Over two dozen countries pledged.", passage) is None  # the passage's own bound
+    assert bound_beyond("More than 26 countries pledged.", passage, "Did more than 26 countries pledge?") is None
+    assert bound_beyond("More than 26 countries pledged.", "More than 26 countries and 26 donors pledged.") is None
+    assert bound_beyond("The talks ran over 2025 and beyond.", "The talks ran in 2025.") is None  # a year

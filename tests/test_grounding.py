@@ -71,3 +71,11 @@ def test_words_quoted_only_in_the_title_are_vetoed_before_asking_any_model() -> 
     assert not judgement.supported
     assert '"coalition of the willing" appear only in the article\'s title' in judgement.reason
     assert generator.calls == []
+
+
+def test_more_than_a_figure_the_passage_states_exactly_is_vetoed_before_asking_any_model() -> None:
+    generator = ScriptedGenerator("")
+    judgement = ModelJudge(generator).judge("Over 26 countries pledged soldiers.",
+                                            "We have today 26 countries who have formally committed.")
+    assert not judgement.supported and generator.calls == []
+    assert judgement.reason == "the cited passage says exactly 26; the sentence says more or fewer than 26"

@@ -113,8 +113,8 @@ def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
     """The deterministic check both judges start with: a rejection naming the first missing fact, words
     quoted only in the title (`rag.facts.quoted_from_title`: `passage` is read as the verifier writes
     it, title line first), "more than" a figure the passage states exactly (`rag.facts.bound_beyond`),
-    a figure counting another thing than the passage's (`rag.counts`), the
-    wrong speaker (`rag.speakers`), or a hedge or future the claim drops (`rag.modality`), or None."""
+    a figure counting another thing than the passage's (`rag.counts`), the wrong speaker
+    (`rag.speakers`), or a hedge or future the claim drops (`rag.modality`), or None."""
     missing = missing_facts(claim, passage, given)
     if missing:
         return Judgement(False, 0.0, str(missing[0]))

@@ -129,6 +129,22 @@ def test_the_real_reranker_removes_a_true_sentence_that_answers_another_question
     assert beside.verdict == "removed" and "does not answer the question" in beside.reason, beside
 
 
+def test_the_real_cross_encoder_finds_the_one_answering_sentence_of_a_passage_it_scores_low(
+        real_services: Services) -> None:
+    """s02: the byline that answers ends a passage about an airfield strike, which the cross-encoder
+    scores under the relevance floor whole; by its best sentence the passage reaches the model."""
+    question = "Who contributed reporting from Kyiv to the article on the March 2025 Paris summit?"
+    floor = real_services.pipeline.policy.min_relevance
+    hits = real_services.pipeline.search(question)
+    assert all(hit.score < floor for hit in hits), [round(hit.score, 3) for hit in hits]
+    rescored = real_services.pipeline.retriever.by_best_sentence(question, hits)
+    byline = [hit for hit in rescored if "Illia Novikov contributed" in hit.chunk.text]
+    assert byline and byline[0].score >= floor
+    answer = real_services.pipeline.ask(question)
+    assert answer.usage.prompt_tokens > 0  # the model was asked, not abstained on before generating
+    assert any("Illia Novikov contributed" in hit.chunk.text for hit in answer.passages)
+
+
 def test_an_answer_naming_whom_the_question_describes_is_scored_with_its_source(real_services: Services) -> None:
     """The real cross-encoder scores "Steve Witkoff met Zelensky separately." ~0.01 against a question
     that describes him instead of naming him; with the source sentence that names his role, ~0.99."""

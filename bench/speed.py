@@ -203,9 +203,11 @@ def _raw_run(service: Sequence[Timing], lookup: bool = False, whole: bool = Fals
         started = time.perf_counter()
         for chunk in llm.create_chat_completion(build_messages(timing.question, hits), temperature=0.0,
                                                 max_tokens=settings.max_tokens, stream=True):
-            if result.ttft is None and chunk["choices"][0]["delta"].get("content"):
+            delta = chunk["choices"][0]["delta"]
+            if result.ttft is None and delta.get("content"):
                 result.ttft = time.perf_counter() - started
-            result.completion_tokens += 1
+            # As the service counts: a chunk per generated token, not the first (the role) nor the last.
+            result.completion_tokens += "content" in delta
         result.total = time.perf_counter() - started
         raw.append(result)
     return raw

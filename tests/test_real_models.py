@@ -211,6 +211,13 @@ def test_health_names_the_default_model(real_client: TestClient) -> None:
 
 
 @pytest.mark.real
+def test_completion_tokens_count_the_tokens_generated_not_the_chunks_around_them(real_services: Services) -> None:
+    generation = real_services.pipeline.generator.generate(build_messages("Tell me about the coalition.", []), 5)
+    text = "".join(generation)
+    assert generation.completion_tokens == 5, text  # cut at max_tokens: the closing chunk is no token
+
+
+@pytest.mark.real
 def test_the_answer_grammar_parses_and_constrains_the_real_model(real_services: Services) -> None:
     generator = real_services.pipeline.generator
     messages = build_messages("How many engineers will Norway send?", [])

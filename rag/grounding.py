@@ -22,7 +22,7 @@ from typing import Protocol
 
 from rag.chunking import sentence_spans
 from rag.counts import recounted_figure
-from rag.facts import bound_beyond, is_negated, missing_facts, normalise, quoted_from_title
+from rag.facts import bound_beyond, is_negated, missing_facts, normalise, only_a_day, quoted_from_title
 from rag.generation import Generator
 from rag.modality import drops_a_hedge, overstated_certainty, reported_as_done
 from rag.prompting import build_judge_messages, judge_passage_block
@@ -112,7 +112,8 @@ def as_statement(claim: str, question: str) -> str:
 def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
     """The deterministic check both judges start with: a rejection naming the first missing fact, words
     quoted only in the title (`rag.facts.quoted_from_title`: `passage` is read as the verifier writes
-    it, title line first), "more than" a figure the passage states exactly (`rag.facts.bound_beyond`),
+    it, title line first), a figure the passage has only as a day of a month (`rag.facts.only_a_day`),
+    "more than" a figure the passage states exactly (`rag.facts.bound_beyond`),
     a figure counting another thing than the passage's (`rag.counts`), the wrong speaker
     (`rag.speakers`), or a hedge or future the claim drops (`rag.modality`), or None."""
     missing = missing_facts(claim, passage, given)
@@ -121,6 +122,8 @@ def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
     if quoted := quoted_from_title(claim, passage, given):
         return Judgement(False, 0.0, f"the quoted words \"{quoted}\" appear only in the article's title, "
                                      "not in the cited passage")
+    if day := only_a_day(claim, passage, given):
+        return Judgement(False, 0.0, f"the cited passage has {day} only as a day of the month")
     if beyond := bound_beyond(claim, passage, given):
         return Judgement(False, 0.0, f"the cited passage says exactly {beyond}; the sentence says more or fewer "
                                      f"than {beyond}")

@@ -1,6 +1,15 @@
 import pytest
 
-from rag.facts import bound_beyond, dates, missing_facts, names, number_mentions, numbers, quoted_from_title
+from rag.facts import (
+    bound_beyond,
+    dates,
+    missing_facts,
+    names,
+    number_mentions,
+    numbers,
+    only_a_day,
+    quoted_from_title,
+)
 
 PASSAGE = ("Macron announced a new package of defense aid for Ukraine that he said was worth 2 billion euros "
            "($2.15 billion) on Wednesday, and Italy’s Meloni said “we will not send troops”.")
@@ -116,6 +125,14 @@ def test_a_quote_counts_from_the_passage_body_or_the_question_not_from_the_title
     assert quoted_from_title("Macron hosted the summit.", passage) is None
 
 
+def test_each_dated_title_of_joined_passages_is_told_apart_from_their_text() -> None:
+    first = "Leaders meet in Paris (4 September 2025)\nMacron spoke of peace."
+    second = "A 'coalition of the willing' forms (28 March 2025)\nStarmer spoke.\n\nHe called allies."
+    claim = 'Starmer spoke of a "coalition of the willing".'
+    assert quoted_from_title(claim, f"{first}\n\n{second}") == "coalition of the willing"
+    assert quoted_from_title(claim, f"{first}\n\n{second} A coalition of the willing, he said.") is None
+
+
 def test_a_strict_bound_on_a_figure_the_passage_states_exactly_is_caught() -> None:
     """A false answer under evidence selection (session 12): "Over 26 countries pledged …"."""
     passage = "Over two dozen countries have pledged… (5 September 2025)\nWe have today 26 countries who committed."
@@ -126,3 +143,15 @@ def test_a_strict_bound_on_a_figure_the_passage_states_exactly_is_caught() -> No
     assert bound_beyond("More than 26 countries pledged.", passage, "Did more than 26 countries pledge?") is None
     assert bound_beyond("More than 26 countries pledged.", "More than 26 countries and 26 donors pledged.") is None
     assert bound_beyond("The talks ran over 2025 and beyond.", "The talks ran in 2025.") is None  # a year
+
+
+def test_a_day_of_the_month_is_no_count_a_bound_could_overstate() -> None:
+    assert bound_beyond("More than 20 countries joined.", "On 20 March, dozens of countries joined.") is None
+    assert bound_beyond("More than 20 countries joined.", "Dozens joined on March 20.") is None
+    assert bound_beyond("More than 20 countries joined.", "On 20 March, 20 countries joined.") == "20"
+    assert only_a_day("More than 20 people were killed.", "The attack on March 20 destroyed missiles.") == "20"
+    assert only_a_day("20 people were killed on March 20.", "On March 20, 20 people were killed.") is None
+    assert only_a_day("The attack came on 20 March.", "The attack on March 20 destroyed missiles.") is None
+    assert only_a_day("20 people died.", "The attack on March 20 killed.", "Did 20 people die?") is None
+    assert [m.day for m in number_mentions("On 5 of September 2025, 31 delegations met; on Sept. 6, 20.")] == \
+        [True, False, False, True, False]

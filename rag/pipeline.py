@@ -95,8 +95,8 @@ class Pipeline:
             started = time.perf_counter()
             hits = self.retriever.search(question, k, filters)
             relevant = [hit for hit in hits if hit.score >= self.policy.min_relevance]
-            if not relevant:  # before giving up: one sentence of a passage may answer among unrelated ones
-                relevant = [hit for hit in self.retriever.by_best_sentence(question, hits)
+            if not relevant:  # before giving up: one sentence may answer, or one clause be answered
+                relevant = [hit for hit in self.retriever.by_best_part(question, hits)
                             if hit.score >= self.policy.min_relevance]
             timings = {"retrieve": time.perf_counter() - started}
             if not relevant:  # nothing close enough: abstain before spending time on generation

@@ -64,30 +64,36 @@ class Retriever:
         order = sorted(range(len(reranked)), key=lambda i: preference(i, reranked[i]), reverse=True)
         return _distinct([reranked[i] for i in order], top_k)
 
-    def by_best_sentence(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
-        """`hits`, each scored by the better of its own relevance and its most relevant sentence's.
+    def by_best_part(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        """`hits`, each scored by the best of its own relevance, its most relevant sentence's, and its
+        relevance to the part of the question it answers best (`question_parts`).
 
         The cross-encoder reads a passage whole, and one sentence answering among unrelated ones
         scores low: "Illia Novikov contributed to this report from Kyiv, Ukraine." after two
         sentences on an airfield strike scored 0.055 as a passage, under the "nothing relevant"
-        floor, and 0.98 alone. The pipeline asks this only when no passage reaches the floor, so
-        it costs nothing on the questions that do (on those that do not, one cross-encoder call
-        over the sentences of the top-k passages, counted in the "retrieve" timing). The order is
-        left as retrieved. Without a reranker the hits are returned as they are: a sentence's
-        cosine similarity is not on the reranker's scale."""
+        floor, and 0.98 alone. It reads the question whole too, and a question strung from several
+        clues, one per article ("Which company is at the center of concerns from 'The Age' for
+        manipulating search results…, is mentioned by 'TechCrunch' for…, is likely to win…?"),
+        scores ~0 against every passage, since none answers all of it; against its clause
+        "is also accused of manipulating search results for ad revenue" the passage that answers
+        scores 1.00. The pipeline asks this only when no passage reaches the floor, so it costs
+        nothing on the questions that do (on those that do not, one cross-encoder call over the
+        sentences of the top-k passages and one per question part, counted in the "retrieve"
+        timing). The order is left as retrieved. Without a reranker the hits are returned as they
+        are: a cosine similarity is not on the reranker's scale."""
         if self.reranker is None or not hits:
             return list(hits)
+        best = [hit.score for hit in hits]
         sentences = [[hit.chunk.text[s.start:s.end] for s in sentence_spans(hit.chunk.text)] for hit in hits]
         flat = [sentence for own in sentences for sentence in own]
-        if not flat:
-            return list(hits)
-        scores = self.reranker.score(query, flat)
-        rescored, at = [], 0
-        for hit, own in zip(hits, sentences):
-            best = max(scores[at:at + len(own)], default=0.0)
+        scores = self.reranker.score(query, flat) if flat else []
+        at = 0
+        for i, own in enumerate(sentences):
+            best[i] = max([best[i], *scores[at:at + len(own)]])
             at += len(own)
-            rescored.append(replace(hit, score=max(hit.score, best)))
-        return rescored
+        for part in question_parts(query):
+            best = [max(b, s) for b, s in zip(best, self.reranker.score(part, [hit.chunk.text for hit in hits]))]
+        return [replace(hit, score=score) for hit, score in zip(hits, best)]
 
     def _candidates(self, query: str, vector: list[float], pool: int, filters: SearchFilter) -> list[Hit]:
         dense = self.store.query(vector, pool, filters) if self.mode != "lexical" else []
@@ -99,6 +105,20 @@ class Retriever:
         missing = [hit.chunk.chunk_id for hit in fused if hit.chunk.chunk_id not in known]
         known |= self.store.similarities(vector, missing)
         return [Hit(hit.chunk, known[hit.chunk.chunk_id], known[hit.chunk.chunk_id]) for hit in fused]
+
+
+# Where a question strung from several clues divides: commas, semicolons and the conjunctions that
+# join its clauses ("…, is mentioned by 'TechCrunch' for …, and is accused by …").
+_PART_BREAK = re.compile(r"[,;]|\b(?:and|while|whereas|but|as well as)\b", re.IGNORECASE)
+MIN_PART_WORDS = 4  # shorter pieces ("as reported", "the U.S.") say too little to be asked alone
+
+
+def question_parts(question: str) -> list[str]:
+    """The clauses of a question of several parts, each long enough to ask alone; [] for a question
+    of one part (that is the question itself, already asked)."""
+    parts = [part.strip(" ?.!'\"") for part in _PART_BREAK.split(question)]
+    parts = [part for part in parts if len(part.split()) >= MIN_PART_WORDS]
+    return parts if len(parts) > 1 else []
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = RRF_K) -> list[Hit]:

@@ -44,8 +44,8 @@ class Settings:
     # 43% on the seed questions, but correctness fell from 0.746 to 0.698 there (docs/evaluation.md).
     evidence: bool = False
     # Passages scoring below this are not relevant (reranker probability; cosine when rerank is off). When
-    # none reaches it, a passage's most relevant sentence may, with the reranker on
-    # (rag.retrieval.Retriever.by_best_sentence).
+    # none reaches it, a passage's most relevant sentence, or its relevance to one clause of a question of
+    # several, may, with the reranker on (rag.retrieval.Retriever.by_best_part).
     min_relevance: float = 0.20
     # An answer none of whose sentences the reranker scores this relevant to the question is removed:
     # true sentences beside the point are no answer (rag.verification; 0 turns the check off).

@@ -50,8 +50,8 @@ class Chunk:
 class Hit:
     """A retrieved chunk. `score` ranks it: the reranker's relevance probability when reranking
     is on, else `similarity`, the dense cosine similarity to the query. When no passage reached the
-    relevance floor, it is the better of that and the passage's best sentence's probability
-    (`Retriever.by_best_sentence`)."""
+    relevance floor, it is the best of that, the passage's best sentence's probability and the
+    passage's probability against the question's best-matching clause (`Retriever.by_best_part`)."""
 
     chunk: Chunk
     score: float

@@ -137,7 +137,7 @@ def test_the_real_cross_encoder_finds_the_one_answering_sentence_of_a_passage_it
     floor = real_services.pipeline.policy.min_relevance
     hits = real_services.pipeline.search(question)
     assert all(hit.score < floor for hit in hits), [round(hit.score, 3) for hit in hits]
-    rescored = real_services.pipeline.retriever.by_best_sentence(question, hits)
+    rescored = real_services.pipeline.retriever.by_best_part(question, hits)
     byline = [hit for hit in rescored if "Illia Novikov contributed" in hit.chunk.text]
     assert byline and byline[0].score >= floor
     answer = real_services.pipeline.ask(question)

@@ -12,7 +12,7 @@ from rag.fakes import HashingEmbedder
 from rag.filters import SearchFilter
 from rag.ingest import Indexer
 from rag.lexical import LexicalIndex
-from rag.retrieval import reciprocal_rank_fusion
+from rag.retrieval import question_parts, reciprocal_rank_fusion
 from rag.services import Services, open_lexical, open_store
 from rag.settings import Settings
 from rag.types import Article, Chunk, Hit
@@ -140,7 +140,7 @@ def test_the_reranker_blends_with_the_fused_order_instead_of_overriding_it(servi
     assert reranked.chunk == later.chunk and reranked.score == pytest.approx(0.99)
 
 
-def test_a_passage_is_rescored_by_the_better_of_its_own_and_its_best_sentences_relevance(
+def test_a_passage_is_rescored_by_the_best_of_its_own_and_its_best_sentences_relevance(
         services: Services) -> None:
     def passage(text: str, score: float, shown: tuple[int, int] | None = None) -> Hit:
         return Hit(Chunk(f"c{score}", "a", text, 0, len(text), 0, "Title"), score, 0.5, shown=shown)
@@ -158,10 +158,35 @@ def test_a_passage_is_rescored_by_the_better_of_its_own_and_its_best_sentences_r
             passage("The summit opened on Thursday.", 0.3), passage("", 0.02)]
     reranker = Asked({"Novikov": 0.98, "summit": 0.2})
     retriever = replace(services.pipeline.retriever, reranker=reranker)
-    rescored = retriever.by_best_sentence("Who reported from Kyiv?", hits)
+    rescored = retriever.by_best_part("Who reported from Kyiv?", hits)
     assert [hit.score for hit in rescored] == [0.98, 0.3, 0.02]  # own 0.3 beats its sentence's 0.2; no sentence: own
     assert rescored[0].shown == (0, 24) and rescored[0].chunk == hits[0].chunk
     assert reranker.queries == ["Who reported from Kyiv?"]  # one call for every sentence of every passage
-    assert replace(services.pipeline.retriever, reranker=None).by_best_sentence("Who?", hits) == hits
-    assert retriever.by_best_sentence("Who?", []) == []
-    assert retriever.by_best_sentence("Who?", [hits[2]]) == [hits[2]] and len(reranker.queries) == 1  # nothing to score
+    assert replace(services.pipeline.retriever, reranker=None).by_best_part("Who?", hits) == hits
+    assert retriever.by_best_part("Who?", []) == []
+    assert retriever.by_best_part("Who?", [hits[2]]) == [hits[2]] and len(reranker.queries) == 1  # nothing to score
+
+
+def test_a_question_of_several_clues_divides_into_clauses_long_enough_to_ask_alone() -> None:
+    question = ("Which company is at the center of concerns from 'The Age' for manipulating search results, "
+                "is mentioned by TechCrunch for its video platform, and is likely to win a court case?")
+    assert question_parts(question) == ["Which company is at the center of concerns from 'The Age' for manipulating "
+                                        "search results", "is mentioned by TechCrunch for its video platform",
+                                        "is likely to win a court case"]
+    assert question_parts("Who reported from Kyiv, Ukraine?") == []  # "Ukraine" alone is too short: one part
+    assert question_parts("How many countries committed to the reassurance force?") == []
+
+
+def test_a_passage_answering_one_clause_of_the_question_is_scored_by_that_clause(services: Services) -> None:
+    class ByClause:
+        name = "by-clause"
+
+        def score(self, query: str, passages: list[str]) -> list[float]:
+            answers = query.startswith("is accused") and not query.startswith("Which")
+            return [0.97 if answers and "publishers" in p else 0.01 for p in passages]
+
+    hits = [Hit(Chunk(f"c{n}", "a", text, 0, len(text), 0, "Title"), 0.01, 0.5)
+            for n, text in enumerate(["News publishers sued Google over search.", "Apple sold phones."])]
+    retriever = replace(services.pipeline.retriever, reranker=ByClause())
+    question = "Which company runs a video site, is accused by news publishers of harming them, and makes phones?"
+    assert [hit.score for hit in retriever.by_best_part(question, hits)] == [0.97, 0.01]

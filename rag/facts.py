@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 # "one" is left out: far more often a pronoun ("the previous one") than a number.
@@ -23,6 +24,7 @@ _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _DATE_FORMS = {**{m: m for m in _MONTHS + _WEEKDAYS}, "sept": "september",
                **{m[:3]: m for m in _MONTHS}, **{d[:3]: d for d in _WEEKDAYS}}
 _MONTH_FORMS = frozenset(form for form, full in _DATE_FORMS.items() if full in _MONTHS)
+_ORDINAL_ENDS = frozenset({"st", "nd", "rd", "th"})  # "the 20th": a day, not a count of 20
 _AMBIGUOUS_DATES = {"march", "may", "sat", "sun", "wed", "mar", "jan"}
 # Demonyms and short forms that name the same place; a claim may use either.
 _ALIASES = [
@@ -71,7 +73,10 @@ def fold(text: str) -> str:
 
 def normalise(text: str) -> str:
     """`fold`ed, lower case, thousands separators removed."""
-    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", fold(text)).lower()
+    return _THOUSANDS.sub("", fold(text)).lower()
+
+
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
 def numbers(text: str) -> set[float]:
@@ -182,7 +187,7 @@ def quoted_from_title(claim: str, passage: str, given: str = "") -> str | None:
 
 
 # A title line as the verifier writes it: "Title (5 September 2025)" (rag.verification.with_header).
-_DATED_TITLE = re.compile(r"\(\d{1,2} [A-Z][a-z]+ \d{4}\)$")
+_DATED_TITLE = re.compile(r"\(\d{1,2} (?:" + "|".join(m.title() for m in _MONTHS) + r") \d{4}\)\s*$")
 
 
 # Words that may stand between a country and the name it qualifies: "Italian Prime Minister Giorgia Meloni".
@@ -268,7 +273,7 @@ class NumberMention:
     # "up to" / "fewer than" an upper one ("max"), "about" / "nearly" an estimate ("approx").
     bound: str = "exact"
     strict: bool = False  # the bound excludes the figure itself: "more than 26" is not 26
-    day: bool = False  # a day of a month: "26 September", "September 26"
+    day: bool = False  # a day of a month: "26 September", "September 26", "the 26th"
 
     def agrees_with(self, other: NumberMention) -> bool:
         """Can both be true of one quantity? "at least 18" and "more than 20" can; 2.15 and 2.16 cannot."""
@@ -279,7 +284,8 @@ class NumberMention:
 
 def number_mentions(text: str, anchor_words: int = 3) -> list[NumberMention]:
     """Digit-written numbers with what precedes them, for spotting two sources giving different figures."""
-    plain = normalise(text)
+    cased = _THOUSANDS.sub("", fold(text))  # `normalise(text)` before lower-casing: "May" is a month, "may" not
+    plain = cased.lower()
     mentions = []
     for m in _NUMBER.finditer(plain):
         value = _value(m)
@@ -290,27 +296,37 @@ def number_mentions(text: str, anchor_words: int = 3) -> list[NumberMention]:
         qualifier = _QUALIFIER.search(plain[max(0, m.start() - 30):m.start()])
         bound = _BOUNDS[qualifier.group(1)] if qualifier else "exact"
         strict = bool(qualifier) and qualifier.group(1) in _STRICT
-        day = value.is_integer() and 1 <= value <= 31 and _beside_a_month(plain, m.start(), m.end())
+        day = value.is_integer() and 1 <= value <= 31 and (
+            m.group(0)[-2:].lower() in _ORDINAL_ENDS or _beside_a_month(cased, m.start(), m.end()))
         mentions.append(NumberMention(value, currency + m.group(0).strip(), tuple(before), bound, strict, day))
     return mentions
 
 
-def _beside_a_month(plain: str, start: int, end: int) -> bool:
-    before = re.search(r"([a-z]+)\.?\s+$", plain[max(0, start - 12):start])  # "September 26", "Sept. 26"
-    after = re.match(r"\s*(?:of\s+)?([a-z]+)", plain[end:])  # "26 September", "26 of September"
-    return bool(before and before.group(1) in _MONTH_FORMS or after and after.group(1) in _MONTH_FORMS)
+def _beside_a_month(text: str, start: int, end: int) -> bool:
+    """Is the number at text[start:end] a day: "September 26", "Sept. 26", "26 September", "26 of
+    September"? Not after "in": "In May 5 people died" counts people."""
+    before = re.search(r"(\w+\s+)?([A-Za-z]+)\.?\s+$", text[max(0, start - 16):start])
+    after = re.match(r"\s*(?:of\s+)?([A-Za-z]+)", text[end:])
+    month_before = bool(before and _is_month(before.group(2)) and (before.group(1) or "").strip().lower() != "in")
+    return month_before or bool(after and _is_month(after.group(1)))
+
+
+def _is_month(word: str) -> bool:
+    """A month's name or abbreviation; "may" and "march" only capitalised, as in `dates`."""
+    key = word.lower()
+    return key in _MONTH_FORMS and (key not in _AMBIGUOUS_DATES or word[:1].isupper())
 
 
 def only_a_day(claim: str, passage: str, given: str = "") -> str | None:
     """A figure the claim counts with ("more than 20 people") that the passage has only as a day of
     a month ("on March 20"), or None. The digits are there, so the fact veto passes them, and the
     1.5B judge is left to notice that they date something. A figure the question states is its
-    premise."""
-    days = {m.value for m in number_mentions(passage) if m.day}
-    counts = {m.value for m in number_mentions(passage) if not m.day}
+    premise; one the passage also spells out ("five hours" beside "(5 September 2025)") is a count."""
+    days = Counter(m.value for m in number_mentions(passage) if m.day)
+    written = Counter(value for value, _ in figures(passage))  # every figure, spelled out too, days among them
     premises = {m.value for m in number_mentions(given)}
-    return next((m.raw for m in number_mentions(claim)
-                 if not m.day and m.value in days and m.value not in counts and m.value not in premises), None)
+    return next((m.raw for m in number_mentions(claim) if not m.day and m.value not in premises
+                 and days[m.value] and written[m.value] == days[m.value]), None)
 
 
 def bound_beyond(claim: str, passage: str, given: str = "") -> str | None:

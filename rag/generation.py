@@ -271,7 +271,8 @@ class _LlamaGeneration:
             stream = self._owner._llm.create_completion(self._prompt, max_tokens=self._max_tokens, temperature=0.0,
                                                         stop=self._stop, stream=True, grammar=grammar)
             for chunk in stream:
-                # One chunk per generated token, then one that only says why generation stopped.
+                # A chunk per token it yields (a character spanning tokens and a stop sequence's tokens
+                # aside), then one that only says why generation stopped: that one is no token.
                 self.completion_tokens += chunk["choices"][0]["finish_reason"] is None
                 text = chunk["choices"][0]["text"]
                 if text:

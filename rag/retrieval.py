@@ -107,16 +107,18 @@ class Retriever:
         return [Hit(hit.chunk, known[hit.chunk.chunk_id], known[hit.chunk.chunk_id]) for hit in fused]
 
 
-# Where a question strung from several clues divides: commas, semicolons and the conjunctions that
-# join its clauses ("…, is mentioned by 'TechCrunch' for …, and is accused by …").
-_PART_BREAK = re.compile(r"[,;]|\b(?:and|while|whereas|but|as well as)\b", re.IGNORECASE)
+# Where a question strung from several clues divides: commas (not those inside a figure, "10,000"),
+# semicolons and the conjunctions that join its clauses ("…, is mentioned by 'TechCrunch' for …, and
+# is accused by …"). An "and" inside a name ("Trade and Industry") splits it too; the parts are
+# only asked as well as the whole question, never instead of it.
+_PART_BREAK = re.compile(r"(?<!\d),|,(?!\d)|;|\b(?:and|while|whereas|but|as well as)\b", re.IGNORECASE)
 MIN_PART_WORDS = 4  # shorter pieces ("as reported", "the U.S.") say too little to be asked alone
 
 
 def question_parts(question: str) -> list[str]:
     """The clauses of a question of several parts, each long enough to ask alone; [] for a question
     of one part (that is the question itself, already asked)."""
-    parts = [part.strip(" ?.!'\"") for part in _PART_BREAK.split(question)]
+    parts = [part.strip(" ?.!") for part in _PART_BREAK.split(question)]
     parts = [part for part in parts if len(part.split()) >= MIN_PART_WORDS]
     return parts if len(parts) > 1 else []
 

@@ -131,6 +131,8 @@ def test_each_dated_title_of_joined_passages_is_told_apart_from_their_text() -> 
     claim = 'Starmer spoke of a "coalition of the willing".'
     assert quoted_from_title(claim, f"{first}\n\n{second}") == "coalition of the willing"
     assert quoted_from_title(claim, f"{first}\n\n{second} A coalition of the willing, he said.") is None
+    undated = "A 'coalition of the willing' forms\nStarmer spoke."  # after a blank line: the body's paragraph
+    assert quoted_from_title(claim, f"{first}\n\n{undated}") is None
 
 
 def test_a_strict_bound_on_a_figure_the_passage_states_exactly_is_caught() -> None:
@@ -153,5 +155,9 @@ def test_a_day_of_the_month_is_no_count_a_bound_could_overstate() -> None:
     assert only_a_day("20 people were killed on March 20.", "On March 20, 20 people were killed.") is None
     assert only_a_day("The attack came on 20 March.", "The attack on March 20 destroyed missiles.") is None
     assert only_a_day("20 people died.", "The attack on March 20 killed.", "Did 20 people die?") is None
+    assert only_a_day("20 people may have died.", "Officials said 20 may have died.") is None  # "may" is no month
+    assert only_a_day("5 people died.", "In May 5 people died.") is None  # "in May 5 …" counts
+    assert only_a_day("5 people died.", "On May 5, people died.") == "5"
+    assert only_a_day("On the 20th, 5 died.", "On March 20, 5 died.") is None  # an ordinal is a day too
     assert [m.day for m in number_mentions("On 5 of September 2025, 31 delegations met; on Sept. 6, 20.")] == \
         [True, False, False, True, False]

@@ -79,3 +79,16 @@ def test_more_than_a_figure_the_passage_states_exactly_is_vetoed_before_asking_a
                                             "We have today 26 countries who have formally committed.")
     assert not judgement.supported and generator.calls == []
     assert judgement.reason == "the cited passage says exactly 26; the sentence says more or fewer than 26"
+
+
+def test_a_figure_the_passage_has_only_as_a_day_is_vetoed_and_a_spelled_out_count_is_not() -> None:
+    """`a048`: the passage's only 20 dates the airfield strike."""
+    passage = ("Macron said officials will work with Ukrainian counterparts (27 March 2025)\n"
+               "The attack at Engels military airfield on March 20 destroyed 96 cruise missiles.")
+    generator = ScriptedGenerator("yes")
+    judgement = ModelJudge(generator).judge("More than 20 people have been killed in the war so far.", passage)
+    assert not judgement.supported and generator.calls == []
+    assert judgement.reason == "the cited passage has 20 only as a day of the month"
+    # The header's day is no count, but a count written out beside it is one: the model decides.
+    assert ModelJudge(generator).judge("The talks lasted 5 hours.",
+                                       "Talks (5 September 2025)\nThe talks lasted five hours.").supported

@@ -174,6 +174,12 @@ def test_a_question_of_several_clues_divides_into_clauses_long_enough_to_ask_alo
                                         "search results", "is mentioned by TechCrunch for its video platform",
                                         "is likely to win a court case"]
     assert question_parts("Who reported from Kyiv, Ukraine?") == []  # "Ukraine" alone is too short: one part
+    assert question_parts("Did the 10,000 troops of the force arrive; did the new aid package land?") == [
+        "Did the 10,000 troops of the force arrive", "did the new aid package land"]
+    assert question_parts("Who hosted the summit in Paris While the talks went on elsewhere in Europe?") == [
+        "Who hosted the summit in Paris", "the talks went on elsewhere in Europe"]
+    assert question_parts("Which outlet wrote about the airfield strike but ignored the Black Sea deal?") == [
+        "Which outlet wrote about the airfield strike", "ignored the Black Sea deal"]
     assert question_parts("How many countries committed to the reassurance force?") == []
 
 
@@ -181,12 +187,19 @@ def test_a_passage_answering_one_clause_of_the_question_is_scored_by_that_clause
     class ByClause:
         name = "by-clause"
 
+        def __init__(self) -> None:
+            self.queries: list[str] = []
+
         def score(self, query: str, passages: list[str]) -> list[float]:
-            answers = query.startswith("is accused") and not query.startswith("Which")
-            return [0.97 if answers and "publishers" in p else 0.01 for p in passages]
+            self.queries.append(query)
+            return [0.97 if query.startswith("is accused") and "publishers" in p else 0.01 for p in passages]
 
     hits = [Hit(Chunk(f"c{n}", "a", text, 0, len(text), 0, "Title"), 0.01, 0.5)
             for n, text in enumerate(["News publishers sued Google over search.", "Apple sold phones."])]
-    retriever = replace(services.pipeline.retriever, reranker=ByClause())
+    reranker = ByClause()
+    retriever = replace(services.pipeline.retriever, reranker=reranker)
     question = "Which company runs a video site, is accused by news publishers of harming them, and makes phones?"
     assert [hit.score for hit in retriever.by_best_part(question, hits)] == [0.97, 0.01]
+    # One call for the sentences against the whole question, then one per part of four words or more.
+    assert reranker.queries == [question, "Which company runs a video site",
+                                "is accused by news publishers of harming them"]

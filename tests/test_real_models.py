@@ -19,6 +19,7 @@ from rag.generation import LlamaGenerator
 from rag.prompting import answer_grammar, build_judge_messages, build_messages, judge_passage_block
 from rag.services import Services, build_services, load_embedder, load_generator, load_reranker
 from rag.settings import Settings
+from rag.types import Chunk, Hit
 from rag.verification import source_sentence_for
 from tests.conftest import SEED_DIR, SEPTEMBER_ARTICLE
 
@@ -143,6 +144,24 @@ def test_the_real_cross_encoder_finds_the_one_answering_sentence_of_a_passage_it
     answer = real_services.pipeline.ask(question)
     assert answer.usage.prompt_tokens > 0  # the model was asked, not abstained on before generating
     assert any("Illia Novikov contributed" in hit.chunk.text for hit in answer.passages)
+
+
+def test_the_real_cross_encoder_scores_a_passage_answering_one_clue_of_a_question_of_several(
+        real_services: Services) -> None:
+    """MultiHop-RAG's mh109: a question naming a company by three clues, each from another article,
+    scores ~0 against the passage answering one of them; against that clue alone, well over the floor."""
+    question = ("Which company, recently noted by TechCrunch for its increased responsiveness to consumer feedback "
+                "and for not allowing users to choose their browser during iPhone setup, is also mentioned by The "
+                "Verge for enforcing uniform terms on developers, OEMs, and carriers through its store and payment "
+                "system?")
+    text = ("The agreement also meant that Apple never switched to a Google competitor or allowed users to choose "
+            "their browser when setting up their iPhones.")
+    retriever, floor = real_services.pipeline.retriever, real_services.pipeline.policy.min_relevance
+    assert retriever.reranker is not None
+    whole = retriever.reranker.score(question, [text])[0]
+    hit = Hit(Chunk("c", "a", text, 0, len(text), 0, "Apple and Google"), whole, 0.5)
+    rescored = retriever.by_best_part(question, [hit])[0]
+    assert whole < floor <= rescored.score, (whole, rescored.score)
 
 
 def test_an_answer_naming_whom_the_question_describes_is_scored_with_its_source(real_services: Services) -> None:

@@ -165,7 +165,7 @@ def missing_facts(claim: str, passage: str, given: str = "") -> list[MissingFact
 
 
 def quoted_from_title(claim: str, passage: str, given: str = "") -> str | None:
-    """A phrase the claim quotes that the passage holds only in its first line, or None.
+    """A phrase the claim quotes that the passage holds only in its title lines, or None.
 
     The passage is as the verifier writes it (`rag.verification.with_header`): its article's title
     (the headline, or the article's first sentence when it has none) on the first line, then the
@@ -283,7 +283,8 @@ class NumberMention:
 
 
 def number_mentions(text: str, anchor_words: int = 3) -> list[NumberMention]:
-    """Digit-written numbers with what precedes them, for spotting two sources giving different figures."""
+    """Digit-written numbers with what precedes them (what they count), their bound and whether they
+    are a day of a month: for spotting two sources giving different figures, and for the veto."""
     cased = _THOUSANDS.sub("", fold(text))  # `normalise(text)` before lower-casing: "May" is a month, "may" not
     plain = cased.lower()
     mentions = []

@@ -1,4 +1,6 @@
-"""`python -m eval run` (a question suite) and `python -m eval judge` (the grounding judge alone)."""
+"""`python -m eval run` (a question suite), `python -m eval judge` (the grounding judge alone),
+`python -m eval retrieval` (the retrieval benchmark) and `python -m eval ceiling` (saved runs: the model's
+misses against the verifier's)."""
 
 from __future__ import annotations
 
@@ -59,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     retrieval.add_argument("--no-doc", action="store_true", help="print the table only; leave docs/retrieval.md")
     retrieval.add_argument("--scale", type=int, nargs="+", metavar="CHUNKS",
                            help="instead: latency as the index grows to each size (generated filler chunks)")
+    ceiling = commands.add_parser("ceiling", help="saved runs: answers the model never drafted against "
+                                                  "answers verification removed")
+    ceiling.add_argument("runs", type=Path, nargs="+", help="result files written by `run`")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "retrieval":
@@ -69,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         suites = ("seed", "multihop") if args.suite == "both" else (args.suite,)
         benchmark.run(suites, RESULTS_DIR, args.embed_model, write_doc=not args.no_doc)
+        return 0
+    if args.command == "ceiling":
+        from eval.ceiling import report
+
+        print("\n".join(report(args.runs)))
         return 0
     if args.command == "judge":
         judge, cache = _judge(args.judge, None)

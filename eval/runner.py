@@ -107,6 +107,10 @@ class QuestionResult:
     answer: str = ""
     abstained: bool = False
     correct: bool = False
+    # The model's draft (every sentence it wrote, before verification removed or replaced any) holds an
+    # accepted answer: an answerable question whose draft does and whose answer does not was lost in
+    # verification; one whose draft does not, the model itself missed (`eval.report.summarise`).
+    draft_correct: bool = False
     citations: list[dict[str, Any]] = field(default_factory=list)
     sentences: list[dict[str, Any]] = field(default_factory=list)
     # The passages the model was given (article, title, date, whole text, the part it was shown, reranker
@@ -145,6 +149,8 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
     result.citations, result.sentences, result.passages = outcome.citations, outcome.sentences, outcome.passages
     result.correct = (not q.answerable and outcome.abstained) or (
         q.answerable and not outcome.abstained and contains_answer(outcome.answer, q.accepted, q.match))
+    draft = " ".join(s["claim"] for s in outcome.sentences)
+    result.draft_correct = q.answerable and contains_answer(draft, q.accepted, q.match)
     result.gold_rank = hits_and_rank([(p["article_id"], p["text"]) for p in passages], q.articles, q.quotes,
                                      use_fact_rule) if q.answerable else None
     if not outcome.abstained:

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from eval.datasets import (
@@ -220,3 +222,69 @@ def test_a_result_keeps_the_passages_the_model_was_given() -> None:
     q = Question("q", "Who commands the force?", "unanswerable", False, ())
     result = score_question(Canned(), q, RuleJudge(), use_fact_rule=False)
     assert result.correct and result.passages == [passage]
+
+
+def test_a_right_draft_that_verification_removed_counts_as_lost_in_verification() -> None:
+    """The draft is every sentence the model wrote; the answer is what verification left of it."""
+    from eval.datasets import Question
+    from eval.runner import Outcome, score_question
+    from rag.grounding import RuleJudge
+
+    removed = {"text": "", "claim": "The meeting lasted two hours.", "verdict": "removed", "support": 0.0,
+               "cited": [1], "reason": "the model judges that the passage does not state it (p=0.70)"}
+
+    class Canned:
+        def ask(self, question: str) -> Outcome:
+            return Outcome("The articles do not say.", True, [], [removed], [], {}, {})
+
+        def search(self, query: str, top_k: int) -> list[dict[str, object]]:
+            return []
+
+        def add(self, articles: object) -> None: ...
+
+    q = Question("q", "How long did the meeting last?", "single_fact", True, ("two hours",))
+    result = score_question(Canned(), q, RuleJudge(), use_fact_rule=False)
+    assert (result.correct, result.draft_correct) == (False, True)
+
+
+def test_the_ceiling_counts_right_drafts_and_every_unanswerable_question() -> None:
+    from eval.metrics import JudgeMeasurement
+    from eval.report import summarise
+    from eval.runner import QuestionResult
+
+    def row(qid: str, answerable: bool, correct: bool, draft: bool) -> QuestionResult:
+        result = QuestionResult(qid, "t", "?", answerable, [], correct=correct)
+        result.draft_correct = draft
+        return result
+
+    results = [row("right", True, True, True), row("lost", True, False, True), row("missed", True, False, False),
+               row("null-answered", False, False, False)]
+    summary = summarise(results, JudgeMeasurement("rules", 0, 1.0, 1.0, 1.0, {}))
+    assert summary["draft_correct_answerable"] == round(2 / 3, 4)
+    assert summary["lost_in_verification"] == ["lost"]
+    assert summary["ceiling_correctness"] == 0.75  # right, lost and the unanswerable one, of four
+
+
+def test_the_ceiling_command_reads_saved_runs_old_and_new(tmp_path: Path) -> None:
+    """Runs saved before the draft was recorded are recomputed from their sentences."""
+    import json
+
+    from eval.ceiling import report
+
+    def row(qid: str, answerable: bool, correct: bool, claims: list[str], **extra: object) -> dict[str, object]:
+        sentences = [{"claim": c, "verdict": "removed"} for c in claims]
+        return {"id": qid, "answerable": answerable, "correct": correct, "accepted": ["two hours"],
+                "sentences": sentences, **extra}
+
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"results": [row("a", True, False, ["It lasted two hours."]),
+                                            row("b", True, False, ["It lasted a day."]),
+                                            row("n", False, True, [])]}))
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps({"results": [row("a", True, True, [], draft_correct=True),
+                                            row("b", True, False, [], draft_correct=False),
+                                            row("n", False, True, [])]}))
+    lines = report([old, new])
+    assert lines[0].endswith("draft right on 1/2 answerable; correctness 0.333, ceiling 0.667")
+    assert lines[1].endswith("draft right on 1/2 answerable; correctness 0.667, ceiling 0.667")
+    assert lines[2].endswith("1/2 answerable questions right in some run's draft or answer; never: b")

@@ -238,10 +238,17 @@ _VERDICT_WORDS = frozenset("yes no not never none nothing".split())
 
 
 def _added_words(claim: str, question: str) -> set[str]:
-    """The claim's content words that the question lacks, the same word in another form ("needs" for
-    "need": the first four letters) counted as the question's, verdict words not counted at all."""
+    """The claim's content words that the question lacks, the same word in another form counted as the
+    question's ("needs" for "need": the first four letters; "aimed" for "aim": a word of three with an
+    ending, though not "apple" for "app"), verdict words not counted at all."""
     asked = {word[:4] for word in content_words(question)}
-    return {word for word in content_words(claim) if word[:4] not in asked and word not in _VERDICT_WORDS}
+    short = {word for word in asked if len(word) == 3}
+    return {word for word in content_words(claim) if word[:4] not in asked
+            and not (word[:3] in short and word[3:] in _ENDINGS) and word not in _VERDICT_WORDS}
+
+
+# Endings a three-letter word takes ("aims", "aimed", "used", "paying" cut to "payin" by `content_words`).
+_ENDINGS = frozenset({"s", "d", "ed", "es", "er", "in"})
 
 
 def _source_sentences(sentence: CheckedSentence, hits: Sequence[Hit]) -> str:

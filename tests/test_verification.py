@@ -2,7 +2,7 @@ import pytest
 
 from rag.grounding import Judgement, RuleJudge
 from rag.types import Chunk, Hit
-from rag.verification import Verifier, find_conflicts, source_sentence_for, split_claims
+from rag.verification import Verifier, _added_words, find_conflicts, source_sentence_for, split_claims
 
 AID_001 = ("Macron announced a new package of defense aid for Ukraine that he said was worth 2 billion euros "
            "($2.15 billion) and will include light tanks.")
@@ -173,6 +173,17 @@ def test_a_claim_adding_words_but_no_fact_is_quoted_by_the_sentence_holding_all_
     [removed] = Verifier(Doubting()).check("The strategy is the steel hedgehog strategy [1].", [hit(porcupine)],
                                            question)
     assert removed.verdict == "removed"
+
+
+def test_a_word_of_the_question_in_another_form_is_no_word_the_claim_adds() -> None:
+    """f02: "aimed" is the question's "aim"; counted as added, no sentence held it and a true answer
+    was removed. "Apple" is not a form of "app"."""
+    energy = ("U.S.-brokered agreements this week to safeguard shipping in the Black Sea and last week to halt "
+              "long-range strikes on energy infrastructure were greeted as a first step.")
+    question = "Besides the Black Sea shipping deal, what did the U.S.-brokered agreement of last week aim to halt?"
+    claim = "The U.S.-brokered agreement of last week aimed to halt long-range strikes on energy infrastructure."
+    assert source_sentence_for(claim, {1: hit(energy)}, question) == (1, energy)
+    assert "apple" in _added_words("Apple makes phones.", "Which app maker makes phones?")
 
 
 def test_two_claims_quoting_one_sentence_keep_it_once() -> None:

@@ -62,6 +62,13 @@ def contains_answer(answer: str, accepted: Sequence[str], match: str = "any") ->
     return all(found) if match == "all" else any(found)
 
 
+def draft_holds_answer(claims: Sequence[str], accepted: Sequence[str], match: str = "any") -> bool:
+    """Does the model's draft hold an accepted answer? The draft is every sentence verification was given
+    (the model's own "the sources do not say" sentences are set aside before it), whatever became of them."""
+    draft = " ".join(claims)
+    return bool(draft.strip()) and contains_answer(draft, accepted, match)
+
+
 def _whole(needle: str) -> str:
     """A pattern for `needle` not glued to a longer word or number; a figure may carry a unit ('2.16bn')."""
     right = r"(?!\.?[0-9])" if needle[-1:].isdigit() else r"(?![a-z0-9])"

@@ -47,11 +47,11 @@ def summarise(results: Sequence[QuestionResult], judge: JudgeMeasurement) -> dic
         "tokens": {"prompt_p50": percentile([r.usage.get("prompt_tokens", 0) for r in answered], 50),
                    "completion_p50": percentile([r.usage.get("completion_tokens", 0) for r in answered], 50)},
         "judge": asdict(judge), "judge_flagged": judge.balanced_accuracy < JUDGE_FLOOR,
-    } | _ceiling(answered, len(results))
+    } | ceiling(results)
     return summary
 
 
-def _ceiling(answered: Sequence[QuestionResult], questions: int) -> dict[str, Any]:
+def ceiling(results: Sequence[QuestionResult]) -> dict[str, Any]:
     """How far verification, and how far the model, stand between the run and a perfect score.
 
     `draft_correct_answerable`: the share of answerable questions whose draft (every sentence the model
@@ -60,14 +60,16 @@ def _ceiling(answered: Sequence[QuestionResult], questions: int) -> dict[str, An
     `ceiling_correctness` is the correctness a perfect verifier would reach on these drafts: every
     answerable question the draft or the answer got right, and an abstention on every unanswerable one.
     A draft holding the answer is not proof it was true ("31 delegations took part" holds "31" either way),
-    so the ceiling is an upper bound; what it leaves out is the model's to win, not the verifier's."""
+    so the ceiling is an upper bound; what it leaves out was lost before verification, by the model or by
+    retrieval. A question that errored counts as wrong, as in `correctness`."""
+    answered = [r for r in results if not r.error]
     answerable = [r for r in answered if r.answerable]
     right = [r for r in answerable if r.correct or r.draft_correct]
     unanswerable = len(answered) - len(answerable)
     return {
         "draft_correct_answerable": _ratio(sum(r.draft_correct for r in answerable), len(answerable)),
         "lost_in_verification": [r.id for r in answerable if r.draft_correct and not r.correct],
-        "ceiling_correctness": _ratio(len(right) + unanswerable, questions),
+        "ceiling_correctness": _ratio(len(right) + unanswerable, len(results)),
     }
 
 
@@ -90,7 +92,7 @@ def one_line(suite: str, summary: dict[str, Any]) -> str:
             f"abstention P/R {summary['abstention_precision']}/{summary['abstention_recall']}, "
             f"hits@4 {summary['hits@4']}, MRR@10 {summary['mrr@10']}, "
             f"total p50 {summary['latency'].get('total', {}).get('p50')} s, "
-            f"ceiling {summary.get('ceiling_correctness')}, "
+            f"ceiling {summary['ceiling_correctness']}, "
             f"judge balanced accuracy {summary['judge']['balanced_accuracy']}{flag}")
 
 

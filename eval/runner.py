@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from eval.datasets import Question
-from eval.metrics import citation_scores, cites_gold_evidence, contains_answer, hits_and_rank
+from eval.metrics import citation_scores, cites_gold_evidence, contains_answer, draft_holds_answer, hits_and_rank
 from rag.grounding import Judge
 from rag.pipeline import Pipeline
 from rag.types import Answer, Article, CheckedSentence
@@ -107,9 +107,11 @@ class QuestionResult:
     answer: str = ""
     abstained: bool = False
     correct: bool = False
-    # The model's draft (every sentence it wrote, before verification removed or replaced any) holds an
-    # accepted answer: an answerable question whose draft does and whose answer does not was lost in
-    # verification; one whose draft does not, the model itself missed (`eval.report.summarise`).
+    # The model's draft (the sentences it wrote, before verification removed or replaced any) holds an
+    # accepted answer (`eval.metrics.draft_holds_answer`): an answerable question whose draft does and whose
+    # answer does not was lost in verification. One whose draft does not was missed before verification (by
+    # the model, or by retrieval that never showed it the answer), unless verification's own additions made
+    # it right (a conflict question's second figure, `find_conflicts`).
     draft_correct: bool = False
     citations: list[dict[str, Any]] = field(default_factory=list)
     sentences: list[dict[str, Any]] = field(default_factory=list)
@@ -149,8 +151,8 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
     result.citations, result.sentences, result.passages = outcome.citations, outcome.sentences, outcome.passages
     result.correct = (not q.answerable and outcome.abstained) or (
         q.answerable and not outcome.abstained and contains_answer(outcome.answer, q.accepted, q.match))
-    draft = " ".join(s["claim"] for s in outcome.sentences)
-    result.draft_correct = q.answerable and contains_answer(draft, q.accepted, q.match)
+    result.draft_correct = q.answerable and draft_holds_answer([s["claim"] for s in outcome.sentences], q.accepted,
+                                                               q.match)
     result.gold_rank = hits_and_rank([(p["article_id"], p["text"]) for p in passages], q.articles, q.quotes,
                                      use_fact_rule) if q.answerable else None
     if not outcome.abstained:

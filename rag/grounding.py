@@ -52,7 +52,12 @@ class Judge(Protocol):
 
 def content_words(text: str) -> list[str]:
     """Words that carry meaning, cut to 5 letters so 'pledged'/'pledges' and 'troop'/'troops' meet."""
-    return [w[:5] for w in _TOKEN.findall(normalise(text)) if w not in _STOPWORDS]
+    return [w[:5] for w in full_content_words(text)]
+
+
+def full_content_words(text: str) -> list[str]:
+    """`content_words` uncut."""
+    return [w for w in _TOKEN.findall(normalise(text)) if w not in _STOPWORDS]
 
 
 def coverage(claim: str, passage: str) -> float:

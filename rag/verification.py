@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from rag.chunking import sentence_spans
 from rag.counts import counted_nouns, counts_something_else
 from rag.facts import NumberMention, missing_facts, number_mentions, numbers
-from rag.grounding import Judge, best_aligned_sentence, content_words, coverage, is_bare_answer
+from rag.grounding import Judge, best_aligned_sentence, content_words, coverage, full_content_words, is_bare_answer
 from rag.injection import REMOVED, neutralise
 from rag.rerank import Reranker
 from rag.types import CheckedSentence, Hit
@@ -238,17 +238,22 @@ _VERDICT_WORDS = frozenset("yes no not never none nothing".split())
 
 
 def _added_words(claim: str, question: str) -> set[str]:
-    """The claim's content words that the question lacks, the same word in another form counted as the
-    question's ("needs" for "need": the first four letters; "aimed" for "aim": a word of three with an
-    ending, though not "apple" for "app"), verdict words not counted at all."""
+    """The claim's content words that the question lacks, verdict words not counted at all, and the same
+    word in another form counted as the question's: "needs" for "need" (the first four letters), "aimed"
+    for "aim" (a word of three with an ending: -s, -ed, -ing; -d after an e), not "aides" for "aid",
+    "Putin" for "put" or "news" for "new"."""
     asked = {word[:4] for word in content_words(question)}
-    short = {word for word in asked if len(word) == 3}
-    return {word for word in content_words(claim) if word[:4] not in asked
-            and not (word[:3] in short and word[3:] in _ENDINGS) and word not in _VERDICT_WORDS}
+    forms = {form for word in content_words(question) if len(word) == 3 for form in _inflections(word)}
+    return {word[:5] for word in full_content_words(claim)
+            if word[:4] not in asked and word not in forms and word[:5] not in _VERDICT_WORDS}
 
 
-# Endings a three-letter word takes ("aims", "aimed", "used", "paying" cut to "payin" by `content_words`).
-_ENDINGS = frozenset({"s", "d", "ed", "es", "er", "in"})
+def _inflections(word: str) -> set[str]:
+    forms = {word + "s", word + "ed", word + "ing"} | ({word + "d"} if word.endswith("e") else set())
+    return forms - _NOT_INFLECTIONS
+
+
+_NOT_INFLECTIONS = frozenset({"news"})  # an -s form that is another word
 
 
 def _source_sentences(sentence: CheckedSentence, hits: Sequence[Hit]) -> str:

@@ -257,12 +257,16 @@ def test_the_ceiling_counts_right_drafts_and_every_unanswerable_question() -> No
         result.draft_correct = draft
         return result
 
+    crashed = row("null-crashed", False, False, False)
+    crashed.error = "timeout"
+    # "conflict": right only because verification added the second figure (find_conflicts)
     results = [row("right", True, True, True), row("lost", True, False, True), row("missed", True, False, False),
-               row("null-answered", False, False, False)]
+               row("conflict", True, True, False), row("null-answered", False, False, False), crashed]
     summary = summarise(results, JudgeMeasurement("rules", 0, 1.0, 1.0, 1.0, {}))
-    assert summary["draft_correct_answerable"] == round(2 / 3, 4)
+    assert summary["draft_correct_answerable"] == 0.5
     assert summary["lost_in_verification"] == ["lost"]
-    assert summary["ceiling_correctness"] == 0.75  # right, lost and the unanswerable one, of four
+    # right, lost, conflict and the unanswerable one that did not error, of six
+    assert summary["ceiling_correctness"] == round(4 / 6, 4)
 
 
 def test_the_ceiling_command_reads_saved_runs_old_and_new(tmp_path: Path) -> None:
@@ -279,12 +283,32 @@ def test_the_ceiling_command_reads_saved_runs_old_and_new(tmp_path: Path) -> Non
     old = tmp_path / "old.json"
     old.write_text(json.dumps({"results": [row("a", True, False, ["It lasted two hours."]),
                                             row("b", True, False, ["It lasted a day."]),
-                                            row("n", False, True, [])]}))
+                                            row("n", False, True, ["It lasted two hours."])]}))
     new = tmp_path / "new.json"
     new.write_text(json.dumps({"results": [row("a", True, True, [], draft_correct=True),
                                             row("b", True, False, [], draft_correct=False),
                                             row("n", False, True, [])]}))
     lines = report([old, new])
-    assert lines[0].endswith("draft right on 1/2 answerable; correctness 0.333, ceiling 0.667")
-    assert lines[1].endswith("draft right on 1/2 answerable; correctness 0.667, ceiling 0.667")
+    assert lines[0].endswith("draft right on 1/2 answerable; correctness 0.3333, ceiling 0.6667")
+    assert lines[1].endswith("draft right on 1/2 answerable; correctness 0.6667, ceiling 0.6667")
     assert lines[2].endswith("1/2 answerable questions right in some run's draft or answer; never: b")
+
+
+def test_the_ceiling_command_reads_a_conflict_draft_as_needing_every_figure(tmp_path: Path) -> None:
+    import json
+
+    from eval.ceiling import report
+
+    run = tmp_path / "run.json"
+    conflict = {"id": "c", "type": "conflict", "answerable": True, "correct": False, "accepted": ["2.15", "2.16"],
+                "sentences": [{"claim": "It is $2.15bn."}]}
+    run.write_text(json.dumps({"results": [conflict]}))
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps({"results": []}))
+    lines = report([run, empty])
+    assert lines[0].endswith("draft right on 0/1 answerable; correctness 0.0, ceiling 0.0")
+    assert lines[1].endswith("0 questions; draft right on 0/0 answerable; correctness n/a, ceiling n/a")
+    not_a_run = tmp_path / "other.json"
+    not_a_run.write_text("[]")
+    with pytest.raises(SystemExit, match="not a run"):
+        report([not_a_run])

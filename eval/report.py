@@ -54,9 +54,10 @@ def summarise(results: Sequence[QuestionResult], judge: JudgeMeasurement) -> dic
 def ceiling(results: Sequence[QuestionResult]) -> dict[str, Any]:
     """How far verification, and how far the model, stand between the run and a perfect score.
 
-    `draft_correct_answerable`: the share of answerable questions whose draft (every sentence the model
-    wrote, before verification) holds an accepted answer. `lost_in_verification`: the answerable questions
-    whose draft held one and whose returned answer does not (removed, or replaced by a quote without it).
+    `draft_correct_answerable`: the share of answerable questions whose draft (the sentences the model
+    wrote, before verification: `eval.metrics.draft_holds_answer`) holds an accepted answer.
+    `lost_in_verification`: the answerable questions whose draft held one and whose returned answer does
+    not (removed, or replaced by a quote without it).
     `ceiling_correctness` is the correctness a perfect verifier would reach on these drafts: every
     answerable question the draft or the answer got right, and an abstention on every unanswerable one.
     A draft holding the answer is not proof it was true ("31 delegations took part" holds "31" either way),

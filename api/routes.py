@@ -154,7 +154,7 @@ def delete_document(article_id: str, services: ServicesDep, _: WriteAccess) -> D
 
 def _checked_id(article_id: str) -> str:
     """Ids are names inside the index, never paths; anything else is refused before the store sees it."""
-    if not ARTICLE_ID_PATTERN.match(article_id):
+    if not ARTICLE_ID_PATTERN.fullmatch(article_id):
         raise BadRequest(f"article id {article_id[:140]!r} is invalid: use 1-128 letters, digits, '.', '_' or '-', "
                          "starting with a letter or digit")
     return article_id

@@ -29,9 +29,13 @@ class SearchFilters(BaseModel):
     published_before: str | None = Field(None, description="Only articles published on or before this ISO date.",
                                          examples=["2025-09-30"])
     source: str | None = Field(None, description="Only articles from this outlet (case-insensitive).")
+    as_of: str | None = Field(None, description=(
+        "The day the question is asked (ISO date): 'this week' and 'latest' are read relative to it, and "
+        "an article published after it is no evidence. Default: today by the server's clock (RAG_AS_OF "
+        "pins it)."), examples=["2026-01-22"])
 
     def to_filter(self) -> SearchFilter:
-        return SearchFilter.checked(self.published_after, self.published_before, self.source)
+        return SearchFilter.checked(self.published_after, self.published_before, self.source, self.as_of)
 
 
 class AskRequest(SearchFilters):
@@ -161,10 +165,21 @@ class AnswerOut(BaseModel):
                                                   "verify, total.")
     usage: UsageOut
     model: str
+    as_of: str | None = Field(None, description="The day the question was answered for (ISO date).")
+    evidence_date: str | None = Field(None, description="The publication date of the newest article cited.")
+    undated_evidence: bool = Field(False, description="True when a cited article has no publication date.")
+    time_window: tuple[str, str] | None = Field(None, description=(
+        "The publication dates (first, last) the question's time words point at ('this week', 'in March'), "
+        "relative to `as_of`; null when it has none."))
+    about_present: bool = Field(False, description=(
+        "True when the question asks about now ('this week', 'latest', 'currently'): only articles of "
+        "`time_window` answer it."))
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
         return cls(question=answer.question, rewritten_question=None, answer=answer.answer, abstained=answer.abstained,
+                   as_of=answer.as_of, evidence_date=answer.evidence_date, undated_evidence=answer.undated_evidence,
+                   time_window=answer.time_window, about_present=answer.about_present,
                    citations=[CitationOut.model_validate(c) for c in answer.citations],
                    passages=[PassageOut.from_hit(i, h) for i, h in enumerate(answer.passages, start=1)],
                    sentences=[SentenceOut.model_validate(s) for s in answer.sentences],

@@ -16,6 +16,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 # The workplace's read-only data sits beside the checkout (../shared); RAG_SHARED_DIR overrides.
 SHARED_DIR = Path(os.environ.get("RAG_SHARED_DIR") or Path(__file__).resolve().parent.parent.parent / "shared")
 MULTIHOP_DIR = SHARED_DIR / "data" / "multihop_rag"
+REALTIMEQA_DIR = SHARED_DIR / "data" / "realtimeqa"
 NULL_ANSWER = "Insufficient information."
 
 
@@ -29,6 +30,7 @@ class Question:
     match: str = "any"
     articles: tuple[str, ...] = ()  # gold article ids
     quotes: tuple[str, ...] = ()  # gold supporting text, one per article
+    as_of: str | None = None  # the day the question is asked (ISO); None: the suite's own day
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ def heldout_questions(path: Path = DATA_DIR / "heldout_questions.jsonl") -> list
 
 
 def fresh_questions(path: Path = DATA_DIR / "fresh_questions.jsonl") -> list[Question]:
-    """A second held-out set, written in session 7 by someone who had not seen the service's checks
-    or its answers, after the session's changes were made: the held-out set had shaped them."""
+    """A second held-out set, written by someone who had not seen the service's checks or its answers,
+    after the held-out set had shaped them."""
     return seed_questions(path)
 
 
@@ -115,3 +117,45 @@ def multihop_questions(directory: Path = MULTIHOP_DIR, sample: int | None = None
     if sample is not None and sample < len(questions):
         questions = sorted(random.Random(seed).sample(questions, sample), key=lambda q: int(q.id[2:]))
     return questions
+
+
+def realtimeqa_articles(directory: Path = REALTIMEQA_DIR) -> list[Article]:
+    """The 714 articles a web search returned for RealTimeQA's January-March 2026 questions."""
+    from rag.articles import article_from_record
+
+    return [article_from_record(json.loads(line), "", origin="realtimeqa")
+            for line in (directory / "articles.jsonl").read_text().splitlines() if line.strip()]
+
+
+def realtimeqa_questions(directory: Path = REALTIMEQA_DIR) -> list[Question]:
+    """RealTimeQA's 95 dated news-quiz questions, open-ended (the quiz's choices are never used), each asked
+    on its `question_date`; answerable when the gold answer's words occur in the articles. A right answer
+    holds the gold answer, or every content word of it (`eval.metrics.contains_answer`, match "words")."""
+    questions = []
+    for line in (directory / "questions.jsonl").read_text().splitlines():
+        if line.strip():
+            r = json.loads(line)
+            answerable = bool(r["answer_in_articles"])
+            # The gold answer is kept for the unanswerable ones too: an answer holding it is not wrong.
+            questions.append(Question(r["id"], r["question"], "realtimeqa", answerable, (r["answer"],), "words",
+                                      quotes=(r["evidence"],) if answerable else (), as_of=r["question_date"]))
+    return questions
+
+
+@dataclass(frozen=True)
+class FrontierAnswer:
+    model: str
+    question_id: str
+    prediction: str
+
+
+def frontier_answers(directory: Path = REALTIMEQA_DIR) -> list[FrontierAnswer]:
+    """Eight frontier models' open-ended answers to the same questions, each given its top-5 search results."""
+    return [FrontierAnswer(**json.loads(line)) for line in (directory / "frontier.jsonl").read_text().splitlines()
+            if line.strip()]
+
+
+def realtimeqa_gold(directory: Path = REALTIMEQA_DIR) -> dict[str, str]:
+    """Every question's gold answer, answerable or not (frontier answers are scored against it)."""
+    return {r["id"]: r["answer"] for line in (directory / "questions.jsonl").read_text().splitlines()
+            if line.strip() for r in [json.loads(line)]}

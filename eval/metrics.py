@@ -54,12 +54,24 @@ def normalise_answer(text: str) -> str:
 
 def contains_answer(answer: str, accepted: Sequence[str], match: str = "any") -> bool:
     """Whole accepted strings, normalised, looked for in the normalised answer (padded at word edges).
-    A yes/no answer must open the answer: "no" anywhere in "no troops were sent" is not a "no"."""
+    A yes/no answer must open the answer: "no" anywhere in "no troops were sent" is not a "no".
+    With match "words" (RealTimeQA's rule), an accepted string also counts when every content word of it
+    is in the answer ("Davos, Switzerland" in "The forum met in Davos, in the Swiss Alps of Switzerland")."""
+    if match == "words":
+        return contains_answer(answer, accepted) or any(_all_content_words(answer, a) for a in accepted)
     if [normalise_answer(a) for a in accepted] in (["yes"], ["no"]):
         return normalise_answer(answer).split()[:1] == [normalise_answer(accepted[0])]
     haystack = f" {normalise_answer(answer)} "
     found = [re.search(_whole(normalise_answer(a)), haystack) is not None for a in accepted]
     return all(found) if match == "all" else any(found)
+
+
+def _all_content_words(answer: str, accepted: str) -> bool:
+    from rag.grounding import full_content_words
+
+    words = full_content_words(normalise_answer(accepted)) or normalise_answer(accepted).split()
+    haystack = f" {normalise_answer(answer)} "
+    return bool(words) and all(re.search(_whole(normalise_answer(w)), haystack) for w in words)
 
 
 def draft_holds_answer(claims: Sequence[str], accepted: Sequence[str], match: str = "any") -> bool:

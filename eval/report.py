@@ -47,7 +47,7 @@ def summarise(results: Sequence[QuestionResult], judge: JudgeMeasurement) -> dic
         "tokens": {"prompt_p50": percentile([r.usage.get("prompt_tokens", 0) for r in answered], 50),
                    "completion_p50": percentile([r.usage.get("completion_tokens", 0) for r in answered], 50)},
         "judge": asdict(judge), "judge_flagged": judge.balanced_accuracy < JUDGE_FLOOR,
-    } | ceiling(results)
+    } | ceiling(results) | archive_counts(results)
     return summary
 
 
@@ -74,6 +74,36 @@ def ceiling(results: Sequence[QuestionResult]) -> dict[str, Any]:
     }
 
 
+def archive_counts(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """The counts the real-archive targets are stated in: right answers of the answerable questions,
+    wrong answers (answered without an accepted answer; an errored question counts) of all questions,
+    abstentions on the unanswerable ones, where each answerable miss was lost (`eval.runner.lost_at`),
+    answers about the present resting only on articles from outside the question's window, and how
+    often the cited text itself holds the gold answer."""
+    answerable = [r for r in results if r.answerable]
+    answered = [r for r in answerable if not r.error and not r.abstained]
+    lost: dict[str, int] = {}
+    for r in answerable:
+        if not r.correct:
+            key = r.lost_at or ("error" if r.error else "other")
+            lost[key] = lost.get(key, 0) + 1
+    return {
+        "right": sum(r.correct for r in answerable), "answerable": len(answerable),
+        "wrong": sum(r.wrong or bool(r.error) for r in results),
+        "abstained_unanswerable": sum(r.abstained for r in results if not r.answerable and not r.error),
+        "unanswerable": len(results) - len(answerable),
+        "lost": lost,
+        "stale_answers": sum(r.stale for r in results),
+        "gold_in_cited_text": _ratio(sum(_cited_holds_answer(r) for r in answered), len(answered)),
+    }
+
+
+def _cited_holds_answer(r: QuestionResult) -> bool:
+    from eval.metrics import contains_answer
+
+    return contains_answer(" ".join(c["text"] for c in r.citations), r.accepted, r.match)
+
+
 def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
@@ -94,20 +124,44 @@ def one_line(suite: str, summary: dict[str, Any]) -> str:
             f"hits@4 {summary['hits@4']}, MRR@10 {summary['mrr@10']}, "
             f"total p50 {summary['latency'].get('total', {}).get('p50')} s, "
             f"ceiling {summary['ceiling_correctness']}, "
+            f"right {summary['right']}/{summary['answerable']}, wrong {summary['wrong']}/{summary['questions']}, "
+            f"abstained {summary['abstained_unanswerable']}/{summary['unanswerable']} unanswerable, "
+            f"lost {summary['lost']}, stale {summary['stale_answers']}, "
             f"judge balanced accuracy {summary['judge']['balanced_accuracy']}{flag}")
 
 
 def write_reports(out_dir: Path, suite: str, summary: dict[str, Any], results: Sequence[QuestionResult],
-                  settings: dict[str, Any]) -> tuple[Path, Path]:
+                  settings: dict[str, Any], beside: Sequence[Any] = ()) -> tuple[Path, Path]:
+    """The run as JSON and HTML; `beside`: scorecards of other systems on the same questions
+    (`eval.frontier.Scorecard`), shown in a table with this run's."""
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out_dir / f"{suite}.json", out_dir / f"{suite}.html"
     json_path.write_text(json.dumps({"suite": suite, "summary": summary, "settings": settings,
+                                     "beside": [asdict(c) for c in beside],
                                      "results": [asdict(r) for r in results]}, indent=1, ensure_ascii=False))
-    html_path.write_text(_html(suite, summary, results))
+    html_path.write_text(_html(suite, summary, results, beside))
     return json_path, html_path
 
 
-def _html(suite: str, summary: dict[str, Any], results: Sequence[QuestionResult]) -> str:
+def scorecard_table(beside: Sequence[Any]) -> str:
+    """Scorecards as a Markdown-style table (for the docs and the terminal)."""
+    lines = ["| system | right (answerable) | wrong (all) | abstained (unanswerable) |", "|---|---|---|---|"]
+    lines += [f"| {c.model} | {c.right}/{c.answerable} | {c.wrong}/{c.questions} | "
+              f"{c.abstained_unanswerable}/{c.unanswerable} |" for c in beside]
+    return "\n".join(lines)
+
+
+def _beside_html(beside: Sequence[Any]) -> str:
+    if not beside:
+        return ""
+    rows = "".join(f"<tr><td>{html.escape(c.model)}</td><td>{c.right}/{c.answerable}</td><td>{c.wrong}/{c.questions}"
+                   f"</td><td>{c.abstained_unanswerable}/{c.unanswerable}</td></tr>" for c in beside)
+    return ("<h2>Beside other systems (same questions, same scoring)</h2><table><tr><th>system</th>"
+            "<th>right (answerable)</th><th>wrong (all)</th><th>abstained (unanswerable)</th></tr>"
+            f"{rows}</table>")
+
+
+def _html(suite: str, summary: dict[str, Any], results: Sequence[QuestionResult], beside: Sequence[Any] = ()) -> str:
     rows = "\n".join(_row(r) for r in results)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>Eval: {suite}</title>
 <style>body{{font:14px sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;
@@ -115,6 +169,7 @@ padding:4px;vertical-align:top}}.bad{{background:#fdd}}.ok{{background:#dfd}}sma
 <body><h1>{html.escape(one_line(suite, summary))}</h1>
 <img alt="metrics" src="data:image/png;base64,{_metric_plot(summary)}">
 <img alt="latency" src="data:image/png;base64,{_latency_plot(results)}">
+{_beside_html(beside)}
 <pre>{html.escape(json.dumps(summary, indent=1))}</pre>
 <table><tr><th>id</th><th>type</th><th>question</th><th>answer</th><th>verdicts</th><th>citations</th>
 <th>gold rank</th><th>total s</th></tr>{rows}</table></body></html>"""
@@ -127,10 +182,13 @@ def _row(r: QuestionResult) -> str:
     cites = "<br>".join(f"[{c['n']}] {html.escape(c['article_id'])}: {html.escape(c['text'][:160])}…"
                         for c in r.citations)
     answer = html.escape(r.error or r.answer) + (" <b>(abstained)</b>" if r.abstained else "")
-    if r.draft_correct and not r.correct:
-        answer += " <small>(the draft held an accepted answer: lost in verification)</small>"
+    if r.lost_at:
+        answer += f" <small>(lost: {html.escape(r.lost_at)})</small>"
+    if r.stale:
+        answer += " <small>(stale: cites only articles from outside the question's window)</small>"
     return (f"<tr class={'ok' if r.correct else 'bad'}><td>{r.id}</td><td>{r.type}</td>"
-            f"<td>{html.escape(r.question)}<br><small>accepted: {html.escape(', '.join(r.accepted))}</small></td>"
+            f"<td>{html.escape(r.question)}<br><small>accepted: {html.escape(', '.join(r.accepted))}; "
+            f"as of {r.as_of}, window {r.time_window}, evidence {r.evidence_date}</small></td>"
             f"<td>{answer}</td><td>{verdicts}</td><td>{cites}</td><td>{r.gold_rank}</td>"
             f"<td>{r.timings.get('total', 0):.1f}</td></tr>")
 

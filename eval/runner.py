@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from eval.datasets import Question
 from eval.metrics import citation_scores, cites_gold_evidence, contains_answer, draft_holds_answer, hits_and_rank
+from rag.filters import SearchFilter
 from rag.grounding import Judge
 from rag.pipeline import Pipeline
 from rag.types import Answer, Article, CheckedSentence
@@ -31,12 +32,15 @@ class Outcome:
     passages: list[dict[str, Any]]  # article_id, text, score
     timings: dict[str, float]
     usage: dict[str, int]
+    evidence_date: str | None = None  # the newest cited article's date
+    time_window: tuple[str, str] | list[str] | None = None  # the question's publication window
+    about_present: bool = False
 
 
 class Service(Protocol):
-    def ask(self, question: str) -> Outcome: ...
+    def ask(self, question: str, as_of: str | None = None) -> Outcome: ...
 
-    def search(self, query: str, top_k: int) -> list[dict[str, Any]]: ...
+    def search(self, query: str, top_k: int, as_of: str | None = None) -> list[dict[str, Any]]: ...
 
     def add(self, articles: Sequence[Article]) -> None: ...
 
@@ -46,12 +50,12 @@ class InProcessService:
     pipeline: Pipeline
     index: Callable[[Article], object]
 
-    def ask(self, question: str) -> Outcome:
-        return outcome_from_answer(self.pipeline.ask(question))
+    def ask(self, question: str, as_of: str | None = None) -> Outcome:
+        return outcome_from_answer(self.pipeline.ask(question, filters=SearchFilter(as_of=as_of)))
 
-    def search(self, query: str, top_k: int) -> list[dict[str, Any]]:
+    def search(self, query: str, top_k: int, as_of: str | None = None) -> list[dict[str, Any]]:
         return [{"article_id": h.chunk.article_id, "text": h.chunk.text, "score": h.score}
-                for h in self.pipeline.search(query, top_k)]
+                for h in self.pipeline.search(query, top_k, SearchFilter(as_of=as_of))]
 
     def add(self, articles: Sequence[Article]) -> None:
         for article in articles:
@@ -70,13 +74,14 @@ class HttpService:
         response.raise_for_status()
         return response.json()
 
-    def ask(self, question: str) -> Outcome:
-        body = self._post("/ask", {"question": question})
+    def ask(self, question: str, as_of: str | None = None) -> Outcome:
+        body = self._post("/ask", {"question": question, "as_of": as_of})
         return Outcome(body["answer"], body["abstained"], body["citations"], body["sentences"], body["passages"],
-                       body["timings"], body["usage"])
+                       body["timings"], body["usage"], body.get("evidence_date"), body.get("time_window"),
+                       body.get("about_present", False))
 
-    def search(self, query: str, top_k: int) -> list[dict[str, Any]]:
-        return list(self._post("/search", {"query": query, "top_k": top_k})["passages"])
+    def search(self, query: str, top_k: int, as_of: str | None = None) -> list[dict[str, Any]]:
+        return list(self._post("/search", {"query": query, "top_k": top_k, "as_of": as_of})["passages"])
 
     def add(self, articles: Sequence[Article]) -> None:
         for a in articles:
@@ -94,7 +99,8 @@ def outcome_from_answer(answer: Answer) -> Outcome:
                    "text": h.chunk.text, "shown": None if h.shown is None else h.shown_text, "score": h.score}
                   for h in answer.passages],
         timings=dict(answer.timings),
-        usage={"prompt_tokens": answer.usage.prompt_tokens, "completion_tokens": answer.usage.completion_tokens})
+        usage={"prompt_tokens": answer.usage.prompt_tokens, "completion_tokens": answer.usage.completion_tokens},
+        evidence_date=answer.evidence_date, time_window=answer.time_window, about_present=answer.about_present)
 
 
 @dataclass
@@ -113,6 +119,16 @@ class QuestionResult:
     # the model, or by retrieval that never showed it the answer), unless verification's own additions made
     # it right (a conflict question's second figure, `find_conflicts`).
     draft_correct: bool = False
+    # Where an answerable question's answer was lost (`lost_at`): "not retrieved" (no passage shown to the
+    # model holds it), "not drafted" (the model's draft does not), "removed by verification"; "" when right.
+    lost_at: str = ""
+    as_of: str | None = None  # the day the question was asked on
+    evidence_date: str | None = None
+    time_window: list[str] | None = None
+    # A question about the present ("this week") answered from cited articles all outside its window.
+    stale: bool = False
+    wrong: bool = False  # answered (not abstained) without an accepted answer
+    match: str = "any"  # how `accepted` is matched (eval.metrics.contains_answer)
     citations: list[dict[str, Any]] = field(default_factory=list)
     sentences: list[dict[str, Any]] = field(default_factory=list)
     # The passages the model was given (article, title, date, whole text, the part it was shown, reranker
@@ -132,17 +148,40 @@ class QuestionResult:
 
 
 def run_questions(service: Service, questions: Iterable[Question], judge: Judge, use_fact_rule: bool,
-                  progress: Callable[[Iterable[Question]], Iterable[Question]] = lambda q: q) -> list[QuestionResult]:
-    return [score_question(service, q, judge, use_fact_rule) for q in progress(questions)]
+                  progress: Callable[[Iterable[Question]], Iterable[Question]] = lambda q: q,
+                  as_of: str | None = None) -> list[QuestionResult]:
+    return [score_question(service, q, judge, use_fact_rule, as_of) for q in progress(questions)]
 
 
-def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: bool) -> QuestionResult:
-    result = QuestionResult(q.id, q.type, q.question, q.answerable, list(q.accepted))
+def lost_at(result: QuestionResult, outcome: Outcome, q: Question) -> str:
+    """Where an answerable question's answer was lost; "" when it was not (or the question has none)."""
+    if not q.answerable or result.correct:
+        return ""
+    shown = " ".join(p["shown"] or p["text"] for p in outcome.passages)
+    if not contains_answer(shown, q.accepted, q.match):
+        return "not retrieved"
+    return "removed by verification" if result.draft_correct else "not drafted"
+
+
+def is_stale(outcome: Outcome) -> bool:
+    """An answer to a question about the present whose cited articles are all dated outside its window."""
+    if outcome.abstained or not outcome.about_present or not outcome.time_window or not outcome.citations:
+        return False
+    start, end = outcome.time_window
+    dated = [c.get("published") for c in outcome.citations]
+    return all(d and not start <= d <= end for d in dated)
+
+
+def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: bool,
+                   as_of: str | None = None) -> QuestionResult:
+    """`q` asked on its own day, else on `as_of` (the suite's)."""
+    day = q.as_of or as_of
+    result = QuestionResult(q.id, q.type, q.question, q.answerable, list(q.accepted), as_of=day, match=q.match)
     try:
         started = time.perf_counter()
-        outcome = service.ask(q.question)
+        outcome = service.ask(q.question, day)
         result.timings = outcome.timings | {"client_total": time.perf_counter() - started}
-        passages = service.search(q.question, RETRIEVAL_K)
+        passages = service.search(q.question, RETRIEVAL_K, day)
     except Exception as exc:  # one failing question must not end a long run; it is reported
         log.warning("question %s failed: %s", q.id, exc)
         result.error = str(exc)
@@ -153,6 +192,11 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
         q.answerable and not outcome.abstained and contains_answer(outcome.answer, q.accepted, q.match))
     result.draft_correct = q.answerable and draft_holds_answer([s["claim"] for s in outcome.sentences], q.accepted,
                                                                q.match)
+    result.evidence_date = outcome.evidence_date
+    result.time_window = list(outcome.time_window) if outcome.time_window else None
+    result.lost_at = lost_at(result, outcome, q)
+    result.wrong = not outcome.abstained and not (q.accepted and contains_answer(outcome.answer, q.accepted, q.match))
+    result.stale = is_stale(outcome)
     result.gold_rank = hits_and_rank([(p["article_id"], p["text"]) for p in passages], q.articles, q.quotes,
                                      use_fact_rule) if q.answerable else None
     if not outcome.abstained:

@@ -5,6 +5,7 @@ Every reader returns `Article`s whose `text` is the clean text that chunk offset
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -134,9 +135,11 @@ def article_from_record(record: Mapping[str, Any], default_id: str, origin: str 
 def make_article(article_id: str, text: str, *, title: str | None = None, published: str | None = None,
                  source: str | None = None, url: str | None = None, origin: str = "") -> Article:
     """Validate the id, clean the text and derive a title when there is none."""
-    if not ARTICLE_ID_PATTERN.match(article_id):
+    if not ARTICLE_ID_PATTERN.fullmatch(article_id):  # fullmatch: "$" would let a trailing newline through
         raise BadArticle(f"article id {article_id!r} is invalid: use 1-128 letters, digits, '.', '_' or '-', "
                          "starting with a letter or digit")
+    if published is not None and not _real_day(published):
+        raise BadArticle(f"{article_id}: 'published' must be a real ISO date (YYYY-MM-DD), got {published!r}")
     clean = clean_text(text)
     if not clean:
         raise BadArticle(f"{article_id}: the article has no text")
@@ -171,9 +174,18 @@ def _opt_str(record: Mapping[str, Any], key: str, where: str) -> str | None:
     return value
 
 
+def _real_day(iso: str) -> bool:
+    """2025-13-45 has the form of a date but is none."""
+    try:
+        datetime.date.fromisoformat(iso)
+    except ValueError:
+        return False
+    return True
+
+
 def _opt_date(record: Mapping[str, Any], where: str) -> str | None:
     value = _opt_str(record, "published", where)
-    if value and not _ISO_DATE.match(value):
+    if value and not (_ISO_DATE.match(value) and _real_day(value[:10])):
         raise BadArticle(f"{where}: 'published' must be an ISO date (YYYY-MM-DD), got {value!r}")
     return value[:10] if value else None
 

@@ -12,25 +12,33 @@ from rag.types import Chunk
 @dataclass(frozen=True)
 class SearchFilter:
     """Which chunks a search may return. Bounds are inclusive ISO dates; `source` matches the
-    outlet case-insensitively. An article with no publication date never passes a date bound."""
+    outlet case-insensitively. An article with no publication date never passes a date bound.
+
+    `as_of` is the day the question is asked: an article published after it is no evidence for it,
+    while an undated article still is (it passes `as_of`, unlike a date bound)."""
 
     published_after: str | None = None
     published_before: str | None = None
     source: str | None = None
+    as_of: str | None = None
 
     @classmethod
     def checked(cls, published_after: str | None = None, published_before: str | None = None,
-                source: str | None = None) -> SearchFilter:
+                source: str | None = None, as_of: str | None = None) -> SearchFilter:
         """A filter from user input; BadRequest names the field that is wrong."""
         after = _iso_date("published_after", published_after)
         before = _iso_date("published_before", published_before)
         if after and before and after > before:
             raise BadRequest(f"published_after ({after}) is later than published_before ({before})")
-        return cls(after, before, " ".join(source.split()) or None if source else None)
+        return cls(after, before, " ".join(source.split()) or None if source else None, _iso_date("as_of", as_of))
 
     @property
     def active(self) -> bool:
-        return bool(self.published_after or self.published_before or self.source)
+        return bool(self.published_after or self.published_before or self.source or self.as_of)
+
+    @property
+    def as_of_day(self) -> int | None:
+        return day_number(self.as_of)
 
     @property
     def after_day(self) -> int | None:
@@ -47,6 +55,8 @@ class SearchFilter:
         if self.after_day and day is not None and day < self.after_day:
             return False
         if self.before_day and day is not None and day > self.before_day:
+            return False
+        if self.as_of_day and day is not None and day > self.as_of_day:
             return False
         return not self.source or source_key(chunk.source) == source_key(self.source)
 

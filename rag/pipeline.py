@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Generator as Steps
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag import citations
 from rag.chunking import sentence_spans
@@ -18,6 +19,7 @@ from rag.generation import Generator
 from rag.grounding import RuleJudge
 from rag.prompting import NOT_FOUND, answer_grammar, build_messages
 from rag.retrieval import Retriever
+from rag.timeref import TimeFrame, parse_day, time_frame
 from rag.types import Answer, CheckedSentence, Hit, Usage
 from rag.verification import Verifier, find_conflicts
 
@@ -29,6 +31,11 @@ _ABSTENTION = re.compile(
     r"|\bI (?:do not|don't) know\b|\bno information\b|\bcannot (?:be )?answer",
     re.IGNORECASE,
 )
+
+
+def says_not_found(sentence: str) -> bool:
+    """Whether a sentence says the sources lack the answer, rather than claiming something."""
+    return _ABSTENTION.search(sentence) is not None
 
 
 def _sentences(text: str) -> list[str]:
@@ -60,6 +67,7 @@ class AnswerPolicy:
     max_tokens: int = 256
     max_question_chars: int = 1000
     grammar: bool = False  # constrain the answer's form with a llama.cpp grammar (prompting.answer_grammar)
+    as_of: str | None = None  # the day questions are asked on when they name none (RAG_AS_OF); None: today
 
 
 @dataclass
@@ -75,7 +83,9 @@ class Pipeline:
 
     def search(self, query: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> list[Hit]:
         """Ranked passages for a query, no generation."""
-        return self.retriever.search(self._check_question(query), self._check_top_k(top_k), filters)
+        query, k = self._check_question(query), self._check_top_k(top_k)
+        filters, frame = self._dated(query, filters)
+        return self.retriever.search(query, k, filters, frame)
 
     def ask(self, question: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> Answer:
         """The whole answer at once (the stream, consumed)."""
@@ -88,36 +98,46 @@ class Pipeline:
         """Token events while the model writes, then one AnswerEvent; bad input and a full queue (Busy)
         fail here, not mid-stream."""
         question, k = self._check_question(question), self._check_top_k(top_k)
-        return self._run(question, k, filters, self.gate.admit())
+        filters, frame = self._dated(question, filters)
+        return self._run(question, k, filters, frame, self.gate.admit())
 
-    def _run(self, question: str, k: int, filters: SearchFilter, ticket: Ticket) -> Iterator[Event]:
+    def _dated(self, question: str, filters: SearchFilter) -> tuple[SearchFilter, TimeFrame]:
+        """`filters` with the day the question is asked on, and the question's time frame that day."""
+        as_of = filters.as_of or self.policy.as_of or dt.date.today().isoformat()
+        day = parse_day(as_of)
+        if day is None:
+            raise BadRequest(f"as_of must be an ISO date (YYYY-MM-DD), got {as_of!r}")
+        return replace(filters, as_of=day.isoformat()), time_frame(question, day)
+
+    def _run(self, question: str, k: int, filters: SearchFilter, frame: TimeFrame,
+             ticket: Ticket) -> Iterator[Event]:
         with ticket:
             started = time.perf_counter()
-            hits = self.retriever.search(question, k, filters)
+            hits = self.retriever.search(question, k, filters, frame)
             relevant = [hit for hit in hits if hit.score >= self.policy.min_relevance]
             if not relevant:  # before giving up: one sentence may answer, or one clause be answered
                 relevant = [hit for hit in self.retriever.by_best_part(question, hits)
                             if hit.score >= self.policy.min_relevance]
             timings = {"retrieve": time.perf_counter() - started}
             if not relevant:  # nothing close enough: abstain before spending time on generation
-                yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
+                yield AnswerEvent(self._abstain(question, frame, hits, timings, Usage()))
                 return
             if self.evidence is not None:
                 select_started = time.perf_counter()
                 relevant = self.evidence.select(question, relevant)
                 timings["select"] = time.perf_counter() - select_started
                 if not relevant:  # passages without a sentence in them: nothing to show the model
-                    yield AnswerEvent(self._abstain(question, hits, timings, Usage()))
+                    yield AnswerEvent(self._abstain(question, frame, hits, timings, Usage()))
                     return
             queued = time.perf_counter()
             with ticket.turn():  # one answer at a time: generation and the model judge's questions
                 timings["queue"] = time.perf_counter() - queued
-                answer = yield from self._generate(question, relevant, timings, started)
+                answer = yield from self._generate(question, frame, relevant, timings, started)
             yield AnswerEvent(answer)  # after the turn: a consumer that stops here holds no lock
 
-    def _generate(self, question: str, relevant: list[Hit], timings: dict[str, float],
+    def _generate(self, question: str, frame: TimeFrame, relevant: list[Hit], timings: dict[str, float],
                   started: float) -> Steps[TokenEvent, None, Answer]:
-        messages = build_messages(question, relevant)
+        messages = build_messages(question, relevant, frame.as_of.isoformat())
         if self.policy.grammar:  # only then: a generator without grammar support keeps working
             generation = self.generator.generate(messages, self.policy.max_tokens,
                                                  grammar=answer_grammar(len(relevant)))
@@ -132,32 +152,37 @@ class Pipeline:
             yield TokenEvent(piece)
         timings["generate"] = time.perf_counter() - generate_started
         usage = Usage(generation.prompt_tokens, generation.completion_tokens)
-        return self._finish(question, "".join(pieces), relevant, timings, usage, started)
+        return self._finish(question, frame, "".join(pieces), relevant, timings, usage, started)
 
-    def _finish(self, question: str, raw: str, hits: Sequence[Hit], timings: dict[str, float],
+    def _finish(self, question: str, frame: TimeFrame, raw: str, hits: Sequence[Hit], timings: dict[str, float],
                 usage: Usage, started: float) -> Answer:
         verify_started = time.perf_counter()
         text = citations.normalise_markers(raw, len(hits))
         # Sentences in which the model says the sources lack the answer are not claims to verify.
-        claims_text = " ".join(s for s in _sentences(text) if not _ABSTENTION.search(s))
-        checked = tuple(self.verifier.check(claims_text, hits, question))
+        claims_text = " ".join(s for s in _sentences(text) if not says_not_found(s))
+        checked = tuple(current_only(self.verifier.check(claims_text, hits, question), hits, frame))
         kept = [c for c in checked if c.verdict != "removed"]
         timings["verify"] = time.perf_counter() - verify_started
         timings["total"] = time.perf_counter() - started
         if not kept:  # nothing the articles support is left: abstain, showing the closest passages
-            return self._abstain(question, hits, timings, usage, checked)
+            return self._abstain(question, frame, hits, timings, usage, checked)
         conflicts = find_conflicts(kept, hits)
         answer = " ".join([c.text for c in kept] + [c.sentence() for c in conflicts])
-        return Answer(question=question, answer=answer, citations=citations.resolve(answer, hits), abstained=False,
+        cited = citations.resolve(answer, hits)
+        dates = sorted(c.published for c in cited if parse_day(c.published))
+        newest = dates[-1] if dates else None
+        undated = any(parse_day(c.published) is None for c in cited)
+        answer += dating_note(frame, newest, undated)
+        return Answer(question=question, answer=answer, citations=cited, abstained=False,
                       model=self.generator.name, usage=usage, timings=timings, passages=tuple(hits),
-                      sentences=checked)
+                      sentences=checked, evidence_date=newest, undated_evidence=undated, **_frame_fields(frame))
 
-    def _abstain(self, question: str, hits: Sequence[Hit], timings: dict[str, float], usage: Usage,
-                 checked: tuple[CheckedSentence, ...] = ()) -> Answer:
+    def _abstain(self, question: str, frame: TimeFrame, hits: Sequence[Hit], timings: dict[str, float],
+                 usage: Usage, checked: tuple[CheckedSentence, ...] = ()) -> Answer:
         timings.setdefault("total", sum(timings.values()))
         return Answer(question=question, answer=NOT_FOUND, citations=(), abstained=True,
                       model=self.generator.name, usage=usage, timings=timings, passages=tuple(hits),
-                      sentences=checked)
+                      sentences=checked, **_frame_fields(frame))
 
     def _check_question(self, question: str) -> str:
         question = " ".join((question or "").split())
@@ -173,3 +198,41 @@ class Pipeline:
         if not 1 <= k <= self.policy.max_top_k:
             raise BadRequest(f"top_k must be between 1 and {self.policy.max_top_k}, got {k}")
         return k
+
+
+def current_only(checked: Sequence[CheckedSentence], hits: Sequence[Hit], frame: TimeFrame) -> list[CheckedSentence]:
+    """`checked`, with every kept sentence removed that answers a question about the present ("this
+    week", "now") from dated articles outside its window only: true of another time, wrong today."""
+    if not frame.present or not frame.windowed:
+        return list(checked)
+    out = []
+    for c in checked:
+        outside = [n for n in c.cited if frame.holds(hits[n - 1].chunk.published) is False]
+        if c.verdict != "removed" and c.cited and len(outside) == len(c.cited):
+            dates = ", ".join(sorted({hits[n - 1].chunk.published or "" for n in outside}))
+            c = replace(c, text="", verdict="removed", support=0.0,
+                        reason=f"the question asks about {frame.expression!r} (published {frame.start} to "
+                               f"{frame.end}) and the cited articles are from {dates}")
+        out.append(c)
+    return out
+
+
+def dating_note(frame: TimeFrame, newest: str | None, undated: bool) -> str:
+    """What the answer says of its evidence's dates: "as of" the newest cited article for a question
+    about the present, and that some evidence is undated."""
+    notes = []
+    if frame.present and newest:
+        notes.append(f"(As of {readable_day(newest)}, the date of the newest article cited.)")
+    if undated:
+        notes.append("(Some of the cited articles are undated.)")
+    return "".join(" " + note for note in notes)
+
+
+def readable_day(iso: str) -> str:
+    day = parse_day(iso)
+    return f"{day.day} {day:%B %Y}" if day else iso
+
+
+def _frame_fields(frame: TimeFrame) -> dict[str, object]:
+    window = (frame.start.isoformat(), frame.end.isoformat()) if frame.start and frame.end else None
+    return {"as_of": frame.as_of.isoformat(), "time_window": window, "about_present": frame.present}

@@ -16,6 +16,7 @@ SYSTEM_PROMPT = f"""You answer questions about news articles using only the numb
 Rules:
 - Answer the exact question directly in one or two short sentences. If it asks "how many", give the number.
 - Use only facts stated in the sources; copy names, numbers and dates exactly as written there.
+- Each source shows its publication date. For "this week", "now" or "latest", use the sources closest to today.
 - End each sentence with the number of the source it comes from in square brackets.
 - If no source answers the question, reply only: {NOT_FOUND}
 
@@ -31,11 +32,13 @@ Answer: Norway will send 300 engineers to the mission [1]."""
 JUDGE_QUESTION = "Does the passage state this? Answer yes or no."
 
 
-def build_messages(question: str, hits: Sequence[Hit]) -> list[Message]:
-    """Chat messages for one question; source `[n]` is `hits[n - 1]`."""
+def build_messages(question: str, hits: Sequence[Hit], today: str | None = None) -> list[Message]:
+    """Chat messages for one question asked on `today` (ISO); source `[n]` is `hits[n - 1]`."""
+    dated = f"Today is {today}.\n\n" if today else ""
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"Sources:\n{format_sources(hits)}\n\nQuestion: {strip_control_tokens(question)}"},
+        {"role": "user", "content": f"{dated}Sources:\n{format_sources(hits)}\n\n"
+                                    f"Question: {strip_control_tokens(question)}"},
     ]
 
 

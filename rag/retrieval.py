@@ -1,5 +1,6 @@
 """Retrieval: dense and BM25 candidates fused by reciprocal rank, reranked by a cross-encoder,
-ordered with a preference for the time the question names, near-duplicates folded together.
+ordered with a preference for the time the question names (or, when it names none, for recent
+articles), near-duplicates folded together.
 """
 
 from __future__ import annotations
@@ -15,15 +16,23 @@ from rag.filters import NO_FILTER, SearchFilter
 from rag.lexical import LexicalIndex
 from rag.rerank import Reranker
 from rag.store import ChromaStore
-from rag.timeref import periods_named, published_in
+from rag.timeref import TimeFrame
 from rag.types import Hit
 
 Mode = Literal["dense", "lexical", "hybrid"]
 MODES: tuple[Mode, ...] = ("dense", "lexical", "hybrid")
 RRF_K = 60  # the constant of Cormack et al. (2009): damps the weight of the very first ranks
-# Added to the reranker's probability of passages published in the period a question names: enough
-# to put September's article above March's when both answer, not enough to lift an irrelevant one.
+# Added to the reranker's probability of passages published in the window a question's time words
+# name: enough to put September's article above March's when both answer, not enough to lift an
+# irrelevant one. A passage outside the window gets less the farther it is (halved every
+# WINDOW_HALF_LIFE days, from half), so the closest articles come first when none is inside.
 TIME_PREFERENCE = 0.15
+WINDOW_HALF_LIFE = 30
+# With no time words, a mild preference for recent articles (relative to the day the question is
+# asked): this much for an article of that day, halved every RECENCY_HALF_LIFE days (RAG_RECENCY;
+# measured on and off in docs/evaluation.md).
+RECENCY = 0.05
+RECENCY_HALF_LIFE = 365
 DUPLICATE_OVERLAP = 0.8  # share of the shorter passage's word trigrams found in the other one
 # The final order blends the reranker (this share) with the candidate's place in the fused list (the
 # rest), instead of letting the reranker alone decide: on MultiHop-RAG the ms-marco cross-encoder
@@ -41,9 +50,14 @@ class Retriever:
     lexical: LexicalIndex | None = None
     mode: Mode = "hybrid"
     rerank_weight: float = RERANK_WEIGHT  # 1.0: the reranker alone orders the candidates
+    recency: float = RECENCY  # 0: no preference for recent articles when a question names no time
+    # A window holding a passage this relevant is kept to: dated passages outside it are left out.
+    window_floor: float = 0.2
 
-    def search(self, query: str, top_k: int, filters: SearchFilter = NO_FILTER) -> list[Hit]:
-        """The `top_k` best chunks for `query` that pass `filters`, best first.
+    def search(self, query: str, top_k: int, filters: SearchFilter = NO_FILTER,
+               frame: TimeFrame | None = None) -> list[Hit]:
+        """The `top_k` best chunks for `query` that pass `filters`, best first, preferring those of
+        the publication window of `frame` (the question's time words) or, without one, recent ones.
 
         `score` is the reranker's relevance probability when reranking, else the dense similarity
         (computed for lexical-only candidates too), so one threshold means the same in every mode.
@@ -51,18 +65,41 @@ class Retriever:
         vector = self.embedder.embed_query(query)
         pool = max(top_k, self.candidates)
         candidates = self._candidates(query, vector, pool, filters)
-        if self.reranker is None:
-            return _distinct(candidates, top_k)
-        scores = self.reranker.score(query, [hit.chunk.text for hit in candidates])
-        periods = periods_named(query)
+        if frame is not None and frame.windowed:  # the window's own best candidates, however old the rest
+            candidates = _merged(self._candidates(query, vector, pool, _within(filters, frame)), candidates)
+        if self.reranker is not None:
+            scores = self.reranker.score(query, [hit.chunk.text for hit in candidates])
+            candidates = [replace(hit, score=score) for hit, score in zip(candidates, scores)]
 
         def preference(place: int, hit: Hit) -> float:
-            relevance = hit.score + (TIME_PREFERENCE if periods and published_in(hit.chunk, periods) else 0.0)
+            relevance = hit.score + self._time_bonus(hit, frame)
+            if self.reranker is None:  # the fused order, moved by the time bonus alone
+                return (1 - place / len(candidates)) + relevance - hit.score
             return self.rerank_weight * relevance + (1 - self.rerank_weight) * (1 - place / len(candidates))
 
-        reranked = [replace(hit, score=score) for hit, score in zip(candidates, scores)]
-        order = sorted(range(len(reranked)), key=lambda i: preference(i, reranked[i]), reverse=True)
-        return _distinct([reranked[i] for i in order], top_k)
+        order = sorted(range(len(candidates)), key=lambda i: preference(i, candidates[i]), reverse=True)
+        return _distinct(self._kept_to_window([candidates[i] for i in order], frame), top_k)
+
+    def _time_bonus(self, hit: Hit, frame: TimeFrame | None) -> float:
+        if frame is None:
+            return 0.0
+        if frame.windowed:
+            distance = frame.distance(hit.chunk.published)
+            if distance is None:  # undated: neither in the window nor out of it
+                return 0.0
+            return TIME_PREFERENCE if distance == 0 else TIME_PREFERENCE * 0.5 * 0.5 ** (distance / WINDOW_HALF_LIFE)
+        age = frame.age(hit.chunk.published)
+        return 0.0 if age is None else self.recency * 0.5 ** (max(age, 0) / RECENCY_HALF_LIFE)
+
+    def _kept_to_window(self, ranked: list[Hit], frame: TimeFrame | None) -> list[Hit]:
+        """`ranked` without its dated passages from outside the window of a question about the present,
+        when the window holds a relevant passage; as it is otherwise (the closest articles are then
+        preferred by the bonus)."""
+        if frame is None or not frame.windowed or not frame.present:
+            return ranked
+        if not any(frame.holds(h.chunk.published) and h.score >= self.window_floor for h in ranked):
+            return ranked
+        return [h for h in ranked if frame.holds(h.chunk.published) is not False]
 
     def by_best_part(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
         """`hits`, each scored by the best of its own relevance, its most relevant sentence's, and its
@@ -121,6 +158,20 @@ def question_parts(question: str) -> list[str]:
     parts = [part.strip(" ?.!") for part in _PART_BREAK.split(question)]
     parts = [part for part in parts if len(part.split()) >= MIN_PART_WORDS]
     return parts if len(parts) > 1 else []
+
+
+def _within(filters: SearchFilter, frame: TimeFrame) -> SearchFilter:
+    """`filters` narrowed to the frame's publication window."""
+    assert frame.start is not None and frame.end is not None
+    start, end = frame.start.isoformat(), frame.end.isoformat()
+    after = max(start, filters.published_after) if filters.published_after else start
+    before = min(end, filters.published_before) if filters.published_before else end
+    return replace(filters, published_after=after, published_before=max(after, before))
+
+
+def _merged(first: Sequence[Hit], second: Sequence[Hit]) -> list[Hit]:
+    seen = {hit.chunk.chunk_id for hit in first}
+    return [*first, *(hit for hit in second if hit.chunk.chunk_id not in seen)]
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = RRF_K) -> list[Hit]:

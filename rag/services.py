@@ -20,6 +20,7 @@ from rag.rerank import CrossEncoderReranker, Reranker
 from rag.retrieval import MODES, Retriever
 from rag.settings import Settings
 from rag.store import ChromaStore
+from rag.timeref import parse_day
 from rag.verification import Verifier
 
 if TYPE_CHECKING:
@@ -79,7 +80,15 @@ def load_generator(settings: Settings) -> LlamaGenerator | RemoteGenerator:
 def policy_from(settings: Settings) -> AnswerPolicy:
     return AnswerPolicy(top_k=settings.top_k, max_top_k=settings.max_top_k, min_relevance=settings.min_relevance,
                         max_tokens=settings.max_tokens, max_question_chars=settings.max_question_chars,
-                        grammar=settings.grammar)
+                        grammar=settings.grammar, as_of=_checked_as_of(settings.as_of))
+
+
+def _checked_as_of(as_of: str | None) -> str | None:
+    if as_of is None:
+        return None
+    if parse_day(as_of) is None:
+        raise BadRequest(f"RAG_AS_OF={as_of!r} is not an ISO date (YYYY-MM-DD)")
+    return as_of
 
 
 def load_reranker(settings: Settings) -> Reranker | None:
@@ -100,7 +109,7 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
     store = open_store(settings, embedder.name)
     indexer = Indexer(embedder, store, settings.chunk_chars)
     retriever = Retriever(embedder, store, reranker, settings.rerank_candidates, open_lexical(settings, store),
-                          retrieval_mode(settings))
+                          retrieval_mode(settings), recency=settings.recency, window_floor=settings.min_relevance)
     evidence = EvidenceSelector(reranker) if settings.evidence else None
     verifier = Verifier(make_judge(settings.judge, generator), reranker, settings.min_answer_relevance,
                         quote=settings.quote)

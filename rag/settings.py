@@ -36,6 +36,12 @@ class Settings:
     max_tokens: int = 256
     top_k: int = 4
     max_top_k: int = 20
+    # The day questions are asked on when a request names none (ISO date); unset: today by the clock.
+    as_of: str | None = None
+    # With no time words in a question, prefer recent articles this much (added to the reranker's 0-1
+    # relevance for an article of the question's day, halved every year back; 0: off). Measured on and
+    # off in docs/evaluation.md.
+    recency: float = 0.05
     retrieval: str = "hybrid"  # candidates from "dense" vectors, "lexical" BM25, or both fused ("hybrid")
     rerank: bool = True  # cross-encoder reranking of the dense candidates
     rerank_candidates: int = 6  # best MRR on both suites, and fastest (docs/retrieval.md)

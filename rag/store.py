@@ -240,6 +240,8 @@ def _where(filters: SearchFilter) -> dict[str, Any] | None:
         clauses.append({"published_day": {"$lte": filters.before_day}})
     if filters.after_day or filters.before_day:
         clauses.append({"published_day": {"$gt": 0}})  # 0 stands for "no date": never in a range
+    if filters.as_of_day:  # undated articles (0) pass
+        clauses.append({"published_day": {"$lte": filters.as_of_day}})
     if filters.source:
         clauses.append({"source_key": source_key(filters.source)})
     if len(clauses) > 1:

@@ -125,6 +125,11 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     passages: tuple[Hit, ...] = ()  # what retrieval found, cited or not
     sentences: tuple[CheckedSentence, ...] = ()  # every sentence the model wrote, with its verdict
+    as_of: str | None = None  # the day the question was answered for (ISO)
+    evidence_date: str | None = None  # the newest cited article's publication date
+    undated_evidence: bool = False  # a cited article has no publication date
+    time_window: tuple[str, str] | None = None  # the publication window the question's time words name
+    about_present: bool = False  # the question asks about now ("this week", "latest"): the window is required
 
 
 @dataclass(frozen=True)

@@ -211,10 +211,10 @@ def test_a_result_keeps_the_passages_the_model_was_given() -> None:
                "score": 0.9}
 
     class Canned:
-        def ask(self, question: str) -> Outcome:
+        def ask(self, question: str, as_of: str | None = None) -> Outcome:
             return Outcome("The articles do not say.", True, [], [], [passage], {}, {})
 
-        def search(self, query: str, top_k: int) -> list[dict[str, object]]:
+        def search(self, query: str, top_k: int, as_of: str | None = None) -> list[dict[str, object]]:
             return [passage]
 
         def add(self, articles: object) -> None: ...
@@ -234,10 +234,10 @@ def test_a_right_draft_that_verification_removed_counts_as_lost_in_verification(
                "cited": [1], "reason": "the model judges that the passage does not state it (p=0.70)"}
 
     class Canned:
-        def ask(self, question: str) -> Outcome:
+        def ask(self, question: str, as_of: str | None = None) -> Outcome:
             return Outcome("The articles do not say.", True, [], [removed], [], {}, {})
 
-        def search(self, query: str, top_k: int) -> list[dict[str, object]]:
+        def search(self, query: str, top_k: int, as_of: str | None = None) -> list[dict[str, object]]:
             return []
 
         def add(self, articles: object) -> None: ...
@@ -312,3 +312,80 @@ def test_the_ceiling_command_reads_a_conflict_draft_as_needing_every_figure(tmp_
     not_a_run.write_text("[]")
     with pytest.raises(SystemExit, match="not a run"):
         report([not_a_run])
+
+
+def _canned(outcome: object) -> object:
+    class Canned:
+        def ask(self, question: str, as_of: str | None = None) -> object:
+            self.as_of = as_of
+            return outcome
+
+        def search(self, query: str, top_k: int, as_of: str | None = None) -> list[dict[str, object]]:
+            return []
+
+        def add(self, articles: object) -> None: ...
+
+    return Canned()
+
+
+def test_each_miss_says_where_its_answer_was_lost() -> None:
+    from eval.datasets import Question
+    from eval.runner import Outcome, score_question
+    from rag.grounding import RuleJudge
+
+    holding = {"article_id": "a", "title": "T", "published": "2026-01-20", "shown": None, "score": 0.9,
+               "text": "The forum met in Davos, Switzerland."}
+    other = {**holding, "text": "The forum met."}
+    removed = {"text": "", "claim": "It met in Davos, Switzerland.", "verdict": "removed", "support": 0.0, "cited": [1],
+               "reason": ""}
+    wrong = {**removed, "claim": "It met in Paris."}
+    q = Question("q", "Where did the forum meet this week?", "realtimeqa", True, ("Davos, Switzerland",), "words",
+                 as_of="2026-01-22")
+    cases = [([other], [], "not retrieved"), ([holding], [wrong], "not drafted"),
+             ([holding], [removed], "removed by verification")]
+    for passages, sentences, where in cases:
+        outcome = Outcome("The articles do not say.", True, [], sentences, passages, {}, {})
+        assert score_question(_canned(outcome), q, RuleJudge(), False).lost_at == where  # type: ignore[arg-type]
+
+
+def test_a_question_of_its_own_date_is_asked_on_it_and_a_wrong_answer_is_counted() -> None:
+    from eval.datasets import Question
+    from eval.runner import Outcome, score_question
+    from rag.grounding import RuleJudge
+
+    service = _canned(Outcome("It met in Paris [1].", False, [], [], [], {}, {}))
+    q = Question("q", "Where did the forum meet this week?", "realtimeqa", False, ("Davos",), "words",
+                 as_of="2026-01-22")
+    result = score_question(service, q, RuleJudge(), False, as_of="2030-01-01")  # type: ignore[arg-type]
+    assert service.as_of == "2026-01-22" and result.wrong and not result.correct  # type: ignore[attr-defined]
+
+
+def test_an_answer_about_the_present_from_another_year_is_stale() -> None:
+    from eval.runner import Outcome, is_stale
+
+    cited = [{"n": 1, "article_id": "a", "published": "2014-01-20", "text": "..."}]
+    old = Outcome("It met in Davos [1].", False, cited, [], [], {}, {}, "2014-01-20", ["2026-01-13", "2026-01-22"],
+                  True)
+    assert is_stale(old)
+    assert not is_stale(Outcome(**{**old.__dict__, "about_present": False}))
+    assert not is_stale(Outcome(**{**old.__dict__, "citations": [{**cited[0], "published": "2026-01-21"}]}))
+
+
+def test_frontier_answers_are_scored_like_ours() -> None:
+    from eval.datasets import FrontierAnswer, Question
+    from eval.frontier import frontier_scorecards
+
+    questions = [Question("a", "Where?", "realtimeqa", True, ("Davos, Switzerland",), "words"),
+                 Question("b", "Who?", "realtimeqa", False, ("Maine",), "words")]
+    answers = [FrontierAnswer("m", "a", "Davos in Switzerland"), FrontierAnswer("m", "b", "Vermont"),
+               FrontierAnswer("n", "a", "Paris"), FrontierAnswer("n", "b", "The articles do not say.")]
+    cards = {c.model: c for c in frontier_scorecards(questions, answers)}
+    assert (cards["m"].right, cards["m"].wrong, cards["m"].abstained_unanswerable) == (1, 1, 0)
+    assert (cards["n"].right, cards["n"].wrong, cards["n"].abstained_unanswerable) == (0, 1, 1)
+
+
+def test_realtimeqa_right_answers_hold_the_gold_or_every_content_word_of_it() -> None:
+    from eval.metrics import contains_answer
+
+    assert contains_answer("Davos, in Switzerland", ["Davos, Switzerland"], "words")
+    assert not contains_answer("Davos", ["Davos, Switzerland"], "words")

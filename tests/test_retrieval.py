@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from rag.lexical import LexicalIndex
 from rag.retrieval import question_parts, reciprocal_rank_fusion
 from rag.services import Services, open_lexical, open_store
 from rag.settings import Settings
+from rag.timeref import time_frame
 from rag.types import Article, Chunk, Hit
 
 SEPTEMBER = "003_9141dd36a55c9439"
@@ -111,10 +113,32 @@ def test_a_question_naming_a_month_prefers_articles_published_then(services: Ser
     # The reranker alone orders here (weight 1.0): the blend with the fused order has its own test.
     retriever = replace(services.pipeline.retriever, reranker=reranker, rerank_weight=1.0)
     plain = retriever.search("How many countries committed to the reassurance force?", 2)
-    dated = retriever.search("How many countries committed to the reassurance force in September?", 2)
+    named = "How many countries committed to the reassurance force in September?"
+    dated = retriever.search(named, 2, frame=time_frame(named, dt.date(2025, 12, 1)))
     assert plain[0].chunk.chunk_id == march.chunk.chunk_id
     assert dated[0].chunk.chunk_id == september.chunk.chunk_id
     assert dated[0].score == pytest.approx(0.70)  # the preference orders; it does not inflate relevance
+
+
+def test_a_question_about_the_present_keeps_to_its_window_when_it_holds_a_relevant_passage(
+        services: Services) -> None:
+    question = "How many countries committed to the reassurance force this week?"
+    hits = services.pipeline.search("How many countries committed to the reassurance force?", 8)
+    march = next(h for h in hits if h.chunk.published and h.chunk.published.startswith("2025-03"))
+    september = next(h for h in hits if h.chunk.article_id == SEPTEMBER)
+    reranker = _ByOrder({march.chunk.text[:40]: 0.95, september.chunk.text[:40]: 0.30})
+    retriever = replace(services.pipeline.retriever, reranker=reranker, rerank_weight=1.0)
+    in_september = retriever.search(question, 8, frame=time_frame(question, dt.date(2025, 9, 6)))
+    assert in_september[0].chunk.article_id == SEPTEMBER
+    assert not any((h.chunk.published or "").startswith("2025-03") for h in in_september)
+    in_march = retriever.search(question, 8, frame=time_frame(question, dt.date(2025, 3, 29)))
+    assert in_march[0].chunk.chunk_id == march.chunk.chunk_id
+
+
+def test_an_article_published_after_the_question_is_no_evidence(services: Services) -> None:
+    hits = services.pipeline.search("How many countries committed to the reassurance force?", 8,
+                                    SearchFilter(as_of="2025-04-01"))
+    assert hits and not any(h.chunk.published and h.chunk.published > "2025-04-01" for h in hits)
 
 
 def test_near_duplicate_passages_fold_into_one_hit_as_corroboration(services: Services) -> None:

@@ -46,7 +46,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    return error_response(exc.status_code, str(exc.detail), "http_error")
+    return error_response(exc.status_code, str(exc.detail), getattr(exc, "code", "http_error"))
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

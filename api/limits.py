@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # JSON and multipart wrap the article: room for the envelope on top of RAG_MAX_UPLOAD_BYTES.
@@ -32,7 +33,7 @@ class BodyLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise _TooLarge
+                raise _TooLarge(self.max_bytes)
             return message
 
         try:
@@ -41,13 +42,22 @@ class BodyLimit:
             await _too_large(send, self.max_bytes)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised while a body streams in. An HTTPException, because FastAPI turns any other failure of
+    reading a body into a 400 "error parsing the body"; this one reaches the error handlers as a 413."""
+
+    code = "too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _message(limit))
+
+
+def _message(limit: int) -> str:
+    return f"the request body is larger than the {limit}-byte limit (RAG_MAX_UPLOAD_BYTES plus 64 KiB)"
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"the request body is larger than the {limit}-byte limit "
-                                 "(RAG_MAX_UPLOAD_BYTES plus 64 KiB)", "code": "too_large"}).encode()
+    body = json.dumps({"detail": _message(limit), "code": "too_large"}).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

@@ -10,6 +10,7 @@ very sentences verification removes.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 import uuid
@@ -38,6 +39,7 @@ from rag.errors import BadRequest, RagError
 from rag.pipeline import AnswerEvent, Event
 from rag.services import Services
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["openai-compatible"],
                    responses={code: {"model": ErrorOut} for code in (404, 422, 503)})
 
@@ -102,6 +104,11 @@ def _chunks(query: Query, events: Iterator[Event], model: str, metrics: Metrics)
         out = query.shape(answer)
     except RagError as exc:  # headers are sent: report in the stream, in the shape OpenAI clients raise from
         yield f"data: {json.dumps({'error': {'message': exc.message, 'code': exc.code}})}\n\n"
+        return
+    except Exception:  # anything else too, or the stream would stop without a word; the trace stays in the log
+        log.exception("chat completion stream failed")
+        failure = {"error": {"message": "internal error; see the server log", "code": "internal_error"}}
+        yield f"data: {json.dumps(failure)}\n\n"
         return
     for piece in re.findall(r"\S+\s*|\s+", with_references(out)):
         yield chunk({"content": piece})

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas import CitationOut, SearchFilters
+from api.schemas import CitationOut, SearchFilters, TextIn
 
 EXTENSION = ("Extension fields, beside the standard ones: `citations` (the `/ask` citation objects: `n`, "
              "`article_id`, `title`, `published`, `source`, `url`, `chunk_id`, `text`, `start`, `end`), "
@@ -18,7 +18,7 @@ EXTENSION = ("Extension fields, beside the standard ones: `citations` (the `/ask
              "standalone question answered, when earlier turns made the last one a follow-up; else null).")
 
 
-class ChatMessageIn(BaseModel):
+class ChatMessageIn(TextIn):
     model_config = ConfigDict(extra="allow")
     role: str = Field(description="system, developer, user, assistant or tool; only user and assistant "
                                   "turns are used (the service has its own system prompt).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,6 +40,7 @@ from rag.types import Article
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 404, 422, 503)}
 router = APIRouter(responses=ERRORS)
+log = logging.getLogger(__name__)
 
 
 @router.post("/ask", response_model=AnswerOut, tags=["answers"])
@@ -75,6 +77,9 @@ def _sse(query: Query, events: Iterator[Event], metrics: Metrics) -> Iterator[st
                 yield _sse_event("token", {"text": event.text})
     except RagError as exc:  # headers are already sent: report the failure in the stream itself
         yield _sse_event("error", {"detail": exc.message, "code": exc.code})
+    except Exception:  # anything else too, or the stream would stop without a word; the trace stays in the log
+        log.exception("answer stream failed")
+        yield _sse_event("error", {"detail": "internal error; see the server log", "code": "internal_error"})
 
 
 def _sse_event(name: str, data: object) -> str:

@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rag.conversation import Turn
 from rag.filters import SearchFilter
 from rag.types import Answer, Chunk, Hit
 
 MAX_HISTORY_TURNS = 50
+# An unpaired surrogate ("\\ud800" in JSON) cannot be encoded, so it would fail deep in the tokenizer; a NUL
+# or another control character is no part of a question. Both are refused naming the field.
+_NOT_TEXT = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class TurnIn(BaseModel):
+def checked_text(value: object) -> object:
+    """`value` when every string in it is valid text; ValueError (a 422 naming the field) otherwise."""
+    if isinstance(value, str):
+        found = _NOT_TEXT.search(value)
+        if found:
+            kind = "an unpaired surrogate" if "\ud800" <= found.group() <= "\udfff" else "a control character"
+            raise ValueError(f"contains {kind} (U+{ord(found.group()):04X}) at position {found.start()}")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            checked_text(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            checked_text(item)
+    return value
+
+
+class TextIn(BaseModel):
+    """A request body whose strings must be valid text."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_text(cls, value: object) -> object:
+        return checked_text(value)
+
+
+class TurnIn(TextIn):
     """One earlier message of a conversation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -21,7 +50,7 @@ class TurnIn(BaseModel):
     content: str
 
 
-class SearchFilters(BaseModel):
+class SearchFilters(TextIn):
     """News-aware filters shared by /ask and /search; dates are inclusive, undated articles never match them."""
 
     published_after: str | None = Field(None, description="Only articles published on or after this ISO date.",
@@ -57,7 +86,7 @@ class SearchRequest(SearchFilters):
     top_k: int | None = None
 
 
-class DocumentIn(BaseModel):
+class DocumentIn(TextIn):
     """One article as JSON; `id` is derived from `url` when omitted."""
 
     model_config = ConfigDict(extra="forbid")

@@ -147,8 +147,15 @@ def make_article(article_id: str, text: str, *, title: str | None = None, publis
                    published=published, source=source or None, url=url or None, origin=origin)
 
 
+# Control characters (NUL and the rest of C0 but tab and newline, DEL, C1) and unpaired surrogates are no
+# text: they would be indexed and shown as is, and a surrogate cannot even be encoded for the tokenizer.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def clean_text(text: str) -> str:
-    """One paragraph per line-run, blank line between paragraphs, scraping furniture dropped."""
+    """One paragraph per line-run, blank line between paragraphs, scraping furniture and control
+    characters dropped."""
+    text = _NOT_TEXT.sub(" ", text)
     lines = (" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n"))
     return "\n\n".join(line for line in lines if line and not _NOISE_LINE.match(line))
 

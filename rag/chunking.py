@@ -47,8 +47,28 @@ def _paragraph_sentences(paragraph: str, offset: int) -> list[Span]:
     return spans
 
 
+def bounded(spans: list[Span], text: str, max_chars: int) -> list[Span]:
+    """`spans`, with each one longer than `max_chars` cut at the last space before the bound (or at the
+    bound, when there is none): one 28,000-character "sentence" must not become one chunk, since no
+    prompt could hold it."""
+    out: list[Span] = []
+    for span in spans:
+        start = span.start
+        while span.end - start > max_chars:
+            cut = text.rfind(" ", start + 1, start + max_chars + 1)
+            cut = cut if cut > start else start + max_chars
+            out.append(Span(start, len(text[:cut].rstrip())))
+            start = cut
+            while start < span.end and text[start].isspace():
+                start += 1
+        if span.end > start:
+            out.append(Span(start, span.end))
+    return out
+
+
 def chunk_article(article: Article, max_chars: int = 600) -> list[Chunk]:
-    """Pack consecutive sentences into chunks of at most `max_chars` (a longer sentence stands alone)."""
+    """Pack consecutive sentences into chunks of at most `max_chars`; a longer sentence is cut into
+    pieces of at most `max_chars` (`bounded`)."""
     text = article.text
     start, end = len(text) - len(text.lstrip()), len(text.rstrip())
     if 0 < end - start <= max_chars:
@@ -58,7 +78,7 @@ def chunk_article(article: Article, max_chars: int = 600) -> list[Chunk]:
         # articles are this short; sentence splitting was ~10% of indexing them.)
         return [_make_chunk(article, 0, start, end)]
     groups: list[list[Span]] = []
-    for span in sentence_spans(article.text):
+    for span in bounded(sentence_spans(article.text), text, max_chars):
         if groups and span.end - groups[-1][0].start <= max_chars:
             groups[-1].append(span)
         else:

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from rag.filters import NO_FILTER, SearchFilter
+from rag.filters import NO_FILTER, SearchFilter, day_number, source_key
 from rag.store import ChromaStore
 from rag.types import Chunk, Hit
 
@@ -38,6 +38,7 @@ class LexicalIndex:
         self._built_revision = -1
         self._built_count = -1
         self._chunks: list[Chunk] = []
+        self._days: Any = None  # each chunk's publication day as YYYYMMDD (0: undated), built on first use
         self._bm25: Any = None
         self._stemmer: Any = None
 
@@ -47,17 +48,35 @@ class LexicalIndex:
             self._refresh()
             if not self._chunks:
                 return []
-            import numpy as np
 
             tokens = self._tokenize([query], as_ids=False)  # words the corpus lacks score 0
             if not tokens[0]:  # only stop words
                 return []
-            mask = None
-            if filters.active:
-                mask = np.array([filters.accepts(c) for c in self._chunks], dtype=np.float32)
+            mask = self._mask(filters) if filters.active else None
             k = min(top_k, len(self._chunks))
             docs, scores = self._bm25.retrieve(tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1)
         return [Hit(self._chunks[int(d)], float(s), 0.0) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+    def _mask(self, filters: SearchFilter) -> Any:
+        """1.0 for each chunk `filters` accepts, else 0.0; dates compared as numbers over all chunks at once
+        (every question carries an `as_of`, so this runs on every search)."""
+        import numpy as np
+
+        days = np.array([day_number(c.published) or 0 for c in self._chunks]) if self._days is None else self._days
+        self._days = days
+        keep = np.ones(len(days), dtype=bool)
+        if filters.after_day or filters.before_day:
+            keep &= days > 0
+        if filters.after_day:
+            keep &= days >= filters.after_day
+        if filters.before_day:
+            keep &= days <= filters.before_day
+        if filters.as_of_day:
+            keep &= days <= filters.as_of_day  # undated (0) passes
+        if filters.source:
+            wanted = source_key(filters.source)
+            keep &= np.array([source_key(c.source) == wanted for c in self._chunks])
+        return keep.astype(np.float32)
 
     def refresh(self) -> None:
         """Bring the index in step with the store now (a search does it too, when needed)."""
@@ -72,6 +91,7 @@ class LexicalIndex:
         rows.sort(key=lambda row: row[0].chunk_id)
         fingerprint = _fingerprint(rows)
         self._chunks = [chunk for chunk, _ in rows]
+        self._days = None
         if not (self._chunks and self._load(fingerprint)):
             self._build(fingerprint)
         self._built_revision, self._built_count = revision, len(rows)

@@ -15,7 +15,7 @@ from rag.errors import BadRequest
 from rag.evidence import EvidenceSelector
 from rag.filters import NO_FILTER, SearchFilter
 from rag.gate import Gate, Ticket
-from rag.generation import Generator
+from rag.generation import Generator, Message
 from rag.grounding import RuleJudge
 from rag.prompting import NOT_FOUND, answer_grammar, build_messages
 from rag.retrieval import Retriever
@@ -68,6 +68,10 @@ class AnswerPolicy:
     max_question_chars: int = 1000
     grammar: bool = False  # constrain the answer's form with a llama.cpp grammar (prompting.answer_grammar)
     as_of: str | None = None  # the day questions are asked on when they name none (RAG_AS_OF); None: today
+    context_tokens: int = 4096  # the model's context (RAG_LLM_CONTEXT): the prompt and the answer fit in it
+    # A passage longer than this (from an index chunked before chunks were bounded) is cut to it, so a
+    # judge prompt of several cited passages fits the judge's context too.
+    max_passage_chars: int = 1200
 
 
 @dataclass
@@ -137,7 +141,7 @@ class Pipeline:
 
     def _generate(self, question: str, frame: TimeFrame, relevant: list[Hit], timings: dict[str, float],
                   started: float) -> Steps[TokenEvent, None, Answer]:
-        messages = build_messages(question, relevant, frame.as_of.isoformat())
+        messages, relevant = self._fitted(question, frame, relevant)
         if self.policy.grammar:  # only then: a generator without grammar support keeps working
             generation = self.generator.generate(messages, self.policy.max_tokens,
                                                  grammar=answer_grammar(len(relevant)))
@@ -153,6 +157,24 @@ class Pipeline:
         timings["generate"] = time.perf_counter() - generate_started
         usage = Usage(generation.prompt_tokens, generation.completion_tokens)
         return self._finish(question, frame, "".join(pieces), relevant, timings, usage, started)
+
+    def _fitted(self, question: str, frame: TimeFrame, relevant: list[Hit]) -> tuple[list[Message], list[Hit]]:
+        """The prompt, and the passages in it, within the model's context with room for the answer: the
+        lowest-ranked passages leave first; an over-long passage is cut (`_cut`)."""
+        hits = [_cut(hit, self.policy.max_passage_chars) for hit in relevant]
+        budget = self.policy.context_tokens - self.policy.max_tokens - PROMPT_MARGIN_TOKENS
+        while True:
+            messages = build_messages(question, hits, frame.as_of.isoformat())
+            if len(hits) == 1 or self._tokens(messages) <= budget:
+                return messages, hits
+            hits = hits[:-1]
+
+    def _tokens(self, messages: Sequence[Message]) -> int:
+        """The prompt's length in the model's tokens; its UTF-8 bytes, an upper bound for a byte-level
+        tokenizer, when the generator cannot count (a remote server)."""
+        count = getattr(self.generator, "count_tokens", None)
+        text = "\n".join(m["content"] for m in messages)
+        return int(count(text)) + 16 * len(messages) if callable(count) else len(text.encode("utf-8"))
 
     def _finish(self, question: str, frame: TimeFrame, raw: str, hits: Sequence[Hit], timings: dict[str, float],
                 usage: Usage, started: float) -> Answer:
@@ -198,6 +220,21 @@ class Pipeline:
         if not 1 <= k <= self.policy.max_top_k:
             raise BadRequest(f"top_k must be between 1 and {self.policy.max_top_k}, got {k}")
         return k
+
+
+# Room for the chat template's own tokens around the messages.
+PROMPT_MARGIN_TOKENS = 64
+
+
+def _cut(hit: Hit, max_chars: int) -> Hit:
+    """`hit`, its passage cut at the last space before `max_chars` when longer; offsets stay exact."""
+    chunk = hit.chunk
+    if len(chunk.text) <= max_chars:
+        return hit
+    end = chunk.text.rfind(" ", 1, max_chars + 1)
+    end = end if end > 0 else max_chars
+    text = chunk.text[:end]
+    return replace(hit, chunk=replace(chunk, text=text, end=chunk.start + len(text)), shown=None)
 
 
 def current_only(checked: Sequence[CheckedSentence], hits: Sequence[Hit], frame: TimeFrame) -> list[CheckedSentence]:

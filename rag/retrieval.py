@@ -141,7 +141,9 @@ class Retriever:
         known = {hit.chunk.chunk_id: hit.similarity for hit in dense}
         missing = [hit.chunk.chunk_id for hit in fused if hit.chunk.chunk_id not in known]
         known |= self.store.similarities(vector, missing)
-        return [Hit(hit.chunk, known[hit.chunk.chunk_id], known[hit.chunk.chunk_id]) for hit in fused]
+        # A chunk BM25 still holds but the store no longer does was deleted meanwhile: it is left out.
+        return [Hit(hit.chunk, known[hit.chunk.chunk_id], known[hit.chunk.chunk_id]) for hit in fused
+                if hit.chunk.chunk_id in known]
 
 
 # Where a question strung from several clues divides: commas (not those inside a figure, "10,000"),

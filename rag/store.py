@@ -154,6 +154,8 @@ class ChromaStore:
 
         with self._guard():
             rows = self._collection.get(ids=list(chunk_ids), include=["embeddings"])
+        if not rows["ids"]:  # every one deleted meanwhile (a concurrent write)
+            return {}
         stored = np.asarray(rows["embeddings"], dtype=np.float32)
         return dict(zip(rows["ids"], (stored @ np.asarray(vector, dtype=np.float32)).tolist()))
 

@@ -57,3 +57,45 @@ def test_unsupported_or_undecodable_uploads_are_named_with_the_reason(client: Te
 def test_search_validates_its_query(client: TestClient, body: dict[str, object]) -> None:
     response = client.post("/search", json=body)
     assert response.status_code == 422 and set(response.json()) == {"detail", "code"}
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_on_every_route(client: TestClient, services: Services) -> None:
+    pieces = (services.settings.max_upload_bytes // 65536) + 3
+    for path in ("/ask", "/search", "/v1/chat/completions", "/documents"):
+        response = client.post(path, content=iter([b"x" * 65536] * pieces), headers={"content-type": "application/json"})
+        assert response.status_code == 413 and response.json()["code"] == "too_large", (path, response.text)
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "a\x00b", "x\x07"])
+def test_unpaired_surrogates_and_control_characters_are_a_422_naming_the_field(client: TestClient, bad: str) -> None:
+    requests = [("/ask", {"question": f"Who {bad}?"}, "question"), ("/search", {"query": bad}, "query"),
+                ("/ask", {"question": "Who?", "source": bad}, "source"),
+                ("/ask", {"question": "Who?", "history": [{"role": "user", "content": bad}]}, "history"),
+                ("/v1/chat/completions", {"messages": [{"role": "user", "content": bad}]}, "messages"),
+                ("/documents", {"text": f"An article {bad}."}, "text")]
+    for path, body, field in requests:
+        raw = json.dumps(body)  # json.dumps writes a lone surrogate as the escape "\ud800", as a client would
+        response = client.post(path, content=raw.encode(), headers={"content-type": "application/json"})
+        assert response.status_code == 422, (path, response.text)
+        assert field in response.json()["detail"], (path, response.text)
+
+
+def test_an_impossible_date_and_an_id_with_a_newline_are_refused(client: TestClient) -> None:
+    bad_date = client.post("/documents", json={"id": "d1", "text": "A note.", "published": "2025-13-45"})
+    assert bad_date.status_code == 422 and "2025-13-45" in bad_date.json()["detail"]
+    bad_id = client.post("/documents", json={"id": "abc\n", "text": "A note."})
+    assert bad_id.status_code == 422 and "invalid" in bad_id.json()["detail"]
+    assert client.get("/documents/abc%0A").status_code in (404, 422)
+
+
+def test_control_characters_in_an_uploaded_file_are_not_indexed(client: TestClient) -> None:
+    response = client.post("/documents", files={"file": ("nul.txt", b"The mayor\x00 spoke on Monday.\x07", "text/plain")})
+    assert response.status_code == 201, response.text
+    article_id = response.json()["documents"][0]["article_id"]
+    text = client.get(f"/documents/{article_id}").json()["text"]
+    assert "\x00" not in text and "\x07" not in text and "The mayor spoke on Monday." in text
+
+
+def test_as_of_must_be_a_date(client: TestClient) -> None:
+    response = client.post("/search", json={"query": "troops", "as_of": "yesterday"})
+    assert response.status_code == 422 and "as_of" in response.json()["detail"]

@@ -1,0 +1,68 @@
+"""Searches, answers, uploads and deletes at once, over a real HTTP server on loopback: no 5xx but 503.
+
+The models are the deterministic fakes (so the run is bounded: a few seconds); Chroma, BM25, chunking,
+the queue and the HTTP stack are real, which is where a concurrent write can break a reader.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import httpx
+
+from tests.conftest import live_server  # noqa: F401  (the fixture)
+
+ROUNDS = 25  # per worker
+
+
+def _worker(url: str, seed: int, statuses: Counter[int], failures: list[str], lock: threading.Lock,
+            action: Callable[[httpx.Client, random.Random, int], httpx.Response]) -> None:
+    rng = random.Random(seed)
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for i in range(ROUNDS):
+            response = action(client, rng, i)
+            with lock:
+                statuses[response.status_code] += 1
+                if response.status_code >= 500 and response.status_code != 503:
+                    failures.append(f"{response.request.method} {response.request.url.path}: "
+                                    f"{response.status_code} {response.text[:200]}")
+
+
+def _upload(client: httpx.Client, rng: random.Random, i: int) -> httpx.Response:
+    text = " ".join(f"The reassurance force met in city {rng.randint(1, 9)} on day {i}." for _ in range(40))
+    return client.post("/documents", json={"id": f"churn-{i % 3}", "title": "Churn", "text": text,
+                                           "published": "2025-09-04"})
+
+
+def _delete(client: httpx.Client, rng: random.Random, i: int) -> httpx.Response:
+    response = client.delete(f"/documents/churn-{rng.randint(0, 2)}")
+    return response if response.status_code != 404 else httpx.Response(200, request=response.request)
+
+
+def _search(client: httpx.Client, rng: random.Random, i: int) -> httpx.Response:
+    return client.post("/search", json={"query": "Where did the reassurance force meet?", "top_k": 8})
+
+
+def _ask(client: httpx.Client, rng: random.Random, i: int) -> httpx.Response:
+    return client.post("/ask", json={"question": "How many countries committed to the reassurance force this week?",
+                                     "as_of": "2025-09-06"})
+
+
+def test_concurrent_searches_answers_uploads_and_deletes_never_fail_with_a_server_error(
+        live_server: str) -> None:  # noqa: F811
+    statuses: Counter[int] = Counter()
+    failures: list[str] = []
+    lock = threading.Lock()
+    actions = [_upload, _delete, _search, _search, _ask]
+    threads = [threading.Thread(target=_worker, args=(live_server, n, statuses, failures, lock, action))
+               for n, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung"
+    assert failures == []
+    assert sum(statuses.values()) == ROUNDS * len(actions) and statuses[200] + statuses[201] > 0

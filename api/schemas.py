@@ -147,6 +147,11 @@ class PassageOut(BaseModel):
     shown: str | None = Field(None, description="The part of the passage the model was given, when evidence "
                                                 "selection (RAG_EVIDENCE) narrowed it; the answer is checked "
                                                 "against the whole passage.")
+    untrusted: bool = Field(False, description="The passage held text addressed to AI systems or dictating the "
+                                                "answer; that text (`withheld`) was never shown to the model nor "
+                                                "counted as evidence.")
+    withheld: list[tuple[int, int]] = Field(default_factory=list, description=(
+        "Offsets into `text` of the sentences withheld as instructions."))
     corroborated_by: list[CorroboratingPassage] = Field(
         default_factory=list, description="Near-identical passages from other articles, folded into this one.")
 
@@ -156,6 +161,7 @@ class PassageOut(BaseModel):
         return cls(rank=rank, score=round(hit.score, 4), similarity=round(hit.similarity, 4), chunk_id=c.chunk_id,
                    article_id=c.article_id, title=c.title, published=c.published, source=c.source, url=c.url,
                    text=c.text, start=c.start, end=c.end, shown=None if hit.shown is None else hit.shown_text,
+                   untrusted=hit.untrusted, withheld=[list(span) for span in hit.withheld],  # type: ignore[misc]
                    corroborated_by=[CorroboratingPassage.from_chunk(d) for d in hit.duplicates])
 
 

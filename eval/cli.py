@@ -70,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     retrieval.add_argument("--no-doc", action="store_true", help="print the table only; leave docs/retrieval.md")
     retrieval.add_argument("--scale", type=int, nargs="+", metavar="CHUNKS",
                            help="instead: latency as the index grows to each size (generated filler chunks)")
+    injection = commands.add_parser("injection", help="the injection detector on its labelled passages: "
+                                                      "precision, recall, and the answers it costs")
+    injection.add_argument("--fit", action="store_true", help="first fit it on the development split "
+                                                              "(writes rag/data/injection_detector.json)")
     ceiling = commands.add_parser("ceiling", help="saved runs: answers the model never drafted against "
                                                   "answers verification removed")
     ceiling.add_argument("runs", type=Path, nargs="+", help="result files written by `run`")
@@ -83,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         suites = ("seed", "multihop") if args.suite == "both" else (args.suite,)
         benchmark.run(suites, RESULTS_DIR, args.embed_model, write_doc=not args.no_doc)
+        return 0
+    if args.command == "injection":
+        from eval.injection import run as measure_injection
+        from rag.services import load_embedder
+
+        print("\n".join(measure_injection(load_embedder(Settings.from_env()), fit=args.fit)))
         return 0
     if args.command == "ceiling":
         from eval.ceiling import report

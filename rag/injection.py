@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 
-REMOVED = "[instruction-like text removed]"
+from rag.types import WITHHELD
+
+REMOVED = WITHHELD
 
 _CONTROL_TOKENS = re.compile(r"<\|[A-Za-z0-9_]{1,40}\|>|\[/?INST\]|<<\s*/?SYS\s*>>|</?s>", re.IGNORECASE)
 _ROLE = r"(?:system|assistant|developer|instructions?)"

@@ -21,6 +21,7 @@ from rag.prompting import NOT_FOUND, answer_grammar, build_messages
 from rag.retrieval import Retriever
 from rag.timeref import TimeFrame, parse_day, time_frame
 from rag.types import Answer, CheckedSentence, Hit, Usage
+from rag.untrusted import InjectionDetector
 from rag.verification import Verifier, find_conflicts
 
 # How a small model says, in its own words, that the sources lack the answer. It must be about the
@@ -84,6 +85,8 @@ class Pipeline:
     # None: whole passages.
     evidence: EvidenceSelector | None = None
     gate: Gate = field(default_factory=Gate)
+    # Withholds sentences that speak to AI systems or dictate the answer (rag.untrusted); None: patterns only.
+    detector: InjectionDetector | None = None
 
     def search(self, query: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> list[Hit]:
         """Ranked passages for a query, no generation."""
@@ -123,6 +126,10 @@ class Pipeline:
                 relevant = [hit for hit in self.retriever.by_best_part(question, hits)
                             if hit.score >= self.policy.min_relevance]
             timings = {"retrieve": time.perf_counter() - started}
+            if self.detector is not None and relevant:
+                screen_started = time.perf_counter()
+                relevant = [replace(h, withheld=self.detector.withheld(h.chunk.text)) for h in relevant]
+                timings["screen"] = time.perf_counter() - screen_started
             if not relevant:  # nothing close enough: abstain before spending time on generation
                 yield AnswerEvent(self._abstain(question, frame, hits, timings, Usage()))
                 return

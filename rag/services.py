@@ -21,6 +21,7 @@ from rag.retrieval import MODES, Retriever
 from rag.settings import Settings
 from rag.store import ChromaStore
 from rag.timeref import parse_day
+from rag.untrusted import InjectionDetector
 from rag.verification import Verifier
 
 if TYPE_CHECKING:
@@ -114,8 +115,9 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
     evidence = EvidenceSelector(reranker) if settings.evidence else None
     verifier = Verifier(make_judge(settings.judge, generator), reranker, settings.min_answer_relevance,
                         quote=settings.quote)
+    detector = InjectionDetector.load(embedder) if settings.injection_detector else None
     pipeline = Pipeline(retriever, generator, policy_from(settings), verifier,
-                        gate=Gate(settings.max_queue, settings.queue_timeout), evidence=evidence)
+                        gate=Gate(settings.max_queue, settings.queue_timeout), evidence=evidence, detector=detector)
     return Services(settings, store, indexer, pipeline, model_file)
 
 

@@ -70,6 +70,9 @@ class Settings:
     # measured then, accepted none (session 10; docs/performance.md).
     judge_cache_mb: int = 0
     judge: str = "model"  # verification judge: "model" (rules + the generator's yes/no) or "rules"
+    # Withhold article sentences that speak to AI systems or dictate the answer, found by a classifier over
+    # sentence embeddings (rag.untrusted; precision and recall in docs/evaluation.md). Off: patterns only.
+    injection_detector: bool = True
     chunk_chars: int = 600
     max_question_chars: int = 1000
     max_upload_bytes: int = 5_000_000

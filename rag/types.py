@@ -62,11 +62,31 @@ class Hit:
     # Offsets into `chunk.text` of the part the model was shown, when evidence selection narrowed the
     # passage (rag.evidence); None: all of it. Verification and citations use the whole chunk.
     shown: tuple[int, int] | None = None
+    # Offsets into `chunk.text` of sentences withheld as orders to AI systems (rag.untrusted): neither the
+    # model nor the verifier reads them. A passage holding one is untrusted.
+    withheld: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def untrusted(self) -> bool:
+        return bool(self.withheld)
+
+    @property
+    def evidence_text(self) -> str:
+        """The passage as evidence: its text with withheld sentences replaced by WITHHELD."""
+        return self._between(0, len(self.chunk.text))
 
     @property
     def shown_text(self) -> str:
-        """What the model was shown of the passage."""
-        return self.chunk.text if self.shown is None else self.chunk.text[self.shown[0]:self.shown[1]]
+        """What the model was shown of the passage (withheld sentences replaced)."""
+        return self.evidence_text if self.shown is None else self._between(*self.shown)
+
+    def _between(self, low: int, high: int) -> str:
+        text, pieces, cursor = self.chunk.text, [], low
+        for start, end in sorted(self.withheld):
+            if end > low and start < high:
+                pieces += [text[cursor:max(start, low)], WITHHELD]
+                cursor = min(end, high)
+        return "".join([*pieces, text[cursor:high]])
 
 
 @dataclass(frozen=True)
@@ -83,6 +103,9 @@ class Citation:
     text: str
     start: int
     end: int
+
+
+WITHHELD = "[instruction-like text removed]"  # the same words as rag.injection.REMOVED
 
 
 _MARKERS = re.compile(r"\s*\[\d+\]")

@@ -214,7 +214,7 @@ def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> 
         return None
     found: list[tuple[int, int, str]] = []
     for n, hit in passages.items():
-        text, title = neutralise(hit.chunk.text), neutralise(hit.chunk.title)
+        text, title = neutralise(hit.evidence_text), neutralise(hit.chunk.title)
         for span in sentence_spans(text):
             sentence = text[span.start:span.end].strip()
             # The quote is the sentence alone: its title line may hold a fact, not the whole answer.
@@ -258,7 +258,8 @@ _NOT_INFLECTIONS = frozenset({"news"})  # an -s form that is another word
 
 def _source_sentences(sentence: CheckedSentence, hits: Sequence[Hit]) -> str:
     """The sentence of each cited passage that shares the most words with `sentence`."""
-    return " ".join(best_aligned_sentence(sentence.stated, neutralise(hits[n - 1].chunk.text)) for n in sentence.cited)
+    return " ".join(best_aligned_sentence(sentence.stated, neutralise(hits[n - 1].evidence_text))
+                    for n in sentence.cited)
 
 
 def _is_statement(sentence: CheckedSentence) -> bool:
@@ -290,7 +291,7 @@ def _joined(hits: Sequence[Hit], cited: Sequence[int]) -> str:
 def passage_text(hit: Hit) -> str:
     """What a passage counts as evidence for: all of it (also when the model was shown only part,
     `Hit.shown`), with its header, instructions neutralised."""
-    return with_header(neutralise(hit.chunk.title), hit.chunk.published, neutralise(hit.chunk.text))
+    return with_header(neutralise(hit.chunk.title), hit.chunk.published, neutralise(hit.evidence_text))
 
 
 def with_header(title: str, published: str | None, text: str) -> str:
@@ -327,7 +328,7 @@ def find_conflicts(sentences: Sequence[CheckedSentence], hits: Sequence[Hit]) ->
     for sentence in sentences:
         claimed = numbers(sentence.stated)
         for n in sentence.cited:
-            for mention in number_mentions(hits[n - 1].chunk.text):
+            for mention in number_mentions(hits[n - 1].evidence_text):
                 if mention.value in claimed and len(mention.anchor) >= 2:
                     conflicts.extend(_rivals(n, mention, hits))
     return list({(c.cited, c.other): c for c in conflicts}.values())
@@ -340,7 +341,7 @@ def _rivals(n: int, mention: NumberMention, hits: Sequence[Hit]) -> list[Conflic
     for m, hit in enumerate(hits, start=1):
         if m == n:
             continue
-        for other in number_mentions(hit.chunk.text):
+        for other in number_mentions(hit.evidence_text):
             same_thing = len(set(other.anchor) & set(mention.anchor)) >= 2
             close = 0.5 <= other.value / mention.value <= 2 if mention.value else False
             if same_thing and close and not mention.agrees_with(other):

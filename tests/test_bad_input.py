@@ -62,7 +62,8 @@ def test_search_validates_its_query(client: TestClient, body: dict[str, object])
 def test_a_chunked_body_over_the_limit_is_a_413_on_every_route(client: TestClient, services: Services) -> None:
     pieces = (services.settings.max_upload_bytes // 65536) + 3
     for path in ("/ask", "/search", "/v1/chat/completions", "/documents"):
-        response = client.post(path, content=iter([b"x" * 65536] * pieces), headers={"content-type": "application/json"})
+        response = client.post(path, content=iter([b"x" * 65536] * pieces),
+                               headers={"content-type": "application/json"})
         assert response.status_code == 413 and response.json()["code"] == "too_large", (path, response.text)
 
 
@@ -89,7 +90,8 @@ def test_an_impossible_date_and_an_id_with_a_newline_are_refused(client: TestCli
 
 
 def test_control_characters_in_an_uploaded_file_are_not_indexed(client: TestClient) -> None:
-    response = client.post("/documents", files={"file": ("nul.txt", b"The mayor\x00 spoke on Monday.\x07", "text/plain")})
+    upload = ("nul.txt", b"The mayor\x00 spoke on Monday.\x07", "text/plain")
+    response = client.post("/documents", files={"file": upload})
     assert response.status_code == 201, response.text
     article_id = response.json()["documents"][0]["article_id"]
     text = client.get(f"/documents/{article_id}").json()["text"]

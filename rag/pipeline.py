@@ -13,6 +13,7 @@ from rag import citations
 from rag.chunking import sentence_spans
 from rag.errors import BadRequest
 from rag.evidence import EvidenceSelector
+from rag.fallback import quoted_answer
 from rag.filters import NO_FILTER, SearchFilter
 from rag.gate import Gate, Ticket
 from rag.generation import Generator, Message
@@ -73,6 +74,8 @@ class AnswerPolicy:
     # A passage longer than this (from an index chunked before chunks were bounded) is cut to it, so a
     # judge prompt of several cited passages fits the judge's context too.
     max_passage_chars: int = 1200
+    # When verification removes every drafted sentence, quote a retrieved sentence that answers (rag.fallback).
+    quote_fallback: bool = True
 
 
 @dataclass
@@ -191,6 +194,10 @@ class Pipeline:
         claims_text = " ".join(s for s in _sentences(text) if not says_not_found(s))
         checked = tuple(current_only(self.verifier.check(claims_text, hits, question), hits, frame))
         kept = [c for c in checked if c.verdict != "removed"]
+        if checked and not kept and self.policy.quote_fallback:  # a retrieved sentence may still answer
+            quote = quoted_answer(question, checked, hits, frame, self.verifier.relevance)
+            if quote is not None:
+                checked, kept = (*checked, quote), [quote]
         timings["verify"] = time.perf_counter() - verify_started
         timings["total"] = time.perf_counter() - started
         if not kept:  # nothing the articles support is left: abstain, showing the closest passages

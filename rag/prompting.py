@@ -17,6 +17,7 @@ Rules:
 - Answer the exact question directly in one or two short sentences. If it asks "how many", give the number.
 - Use only facts stated in the sources; copy names, numbers and dates exactly as written there.
 - Each source shows its publication date. For "this week", "now" or "latest", use the sources closest to today.
+- If the sources give different answers, give the one from the most recent source.
 - End each sentence with the number of the source it comes from in square brackets.
 - If no source answers the question, reply only: {NOT_FOUND}
 

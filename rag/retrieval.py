@@ -31,7 +31,7 @@ WINDOW_HALF_LIFE = 30
 # With no time words, a mild preference for recent articles (relative to the day the question is
 # asked): this much for an article of that day, halved every RECENCY_HALF_LIFE days (RAG_RECENCY;
 # measured on and off in docs/evaluation.md).
-RECENCY = 0.05
+RECENCY = 0.15
 RECENCY_HALF_LIFE = 365
 DUPLICATE_OVERLAP = 0.8  # share of the shorter passage's word trigrams found in the other one
 # The final order blends the reranker (this share) with the candidate's place in the fused list (the

@@ -82,7 +82,8 @@ def policy_from(settings: Settings) -> AnswerPolicy:
     return AnswerPolicy(top_k=settings.top_k, max_top_k=settings.max_top_k, min_relevance=settings.min_relevance,
                         max_tokens=settings.max_tokens, max_question_chars=settings.max_question_chars,
                         grammar=settings.grammar, as_of=_checked_as_of(settings.as_of),
-                        context_tokens=settings.llm_context, max_passage_chars=2 * settings.chunk_chars)
+                        context_tokens=settings.llm_context, max_passage_chars=2 * settings.chunk_chars,
+                        quote_fallback=settings.quote_fallback)
 
 
 def _checked_as_of(as_of: str | None) -> str | None:

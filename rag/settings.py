@@ -41,7 +41,7 @@ class Settings:
     # With no time words in a question, prefer recent articles this much (added to the reranker's 0-1
     # relevance for an article of the question's day, halved every year back; 0: off). Measured on and
     # off in docs/evaluation.md.
-    recency: float = 0.05
+    recency: float = 0.15
     retrieval: str = "hybrid"  # candidates from "dense" vectors, "lexical" BM25, or both fused ("hybrid")
     rerank: bool = True  # cross-encoder reranking of the dense candidates
     rerank_candidates: int = 6  # best MRR on both suites, and fastest (docs/retrieval.md)
@@ -59,6 +59,9 @@ class Settings:
     # A claim the model judge doubts (P(yes) 0.72-0.82) is replaced by the source sentence that states
     # all its facts, instead of being removed (rag.verification; measured in docs/evaluation.md).
     quote: bool = True
+    # When verification removes every sentence the model wrote, answer with the retrieved sentence that the
+    # drafts point at and the cross-encoder scores as answering (>= 0.8), quoted and cited (rag.fallback).
+    quote_fallback: bool = True
     grammar: bool = False  # constrain answers to "sentence [n]." form with a llama.cpp grammar
     # The model judge runs in a llama.cpp context of its own, so the answer prompt's passages stay
     # cached for the next question (measured in docs/performance.md); costs ~0.9 GB more memory.

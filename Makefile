@@ -51,17 +51,20 @@ index: setup
 serve:
 	$(PY) -m api --host $(HOST) --port $(PORT)
 
-# The test suite, then the grounding gate: a fixed subset of the seed questions with the real models.
+# The test suite, then the grounding gates with the real models: a fixed subset of the seed questions,
+# and one of RealTimeQA's dated questions over a third of its archive (needs ../shared beside the checkout).
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/hadolint Dockerfile
 	$(PY) -m pytest
 	$(PY) -m eval run --suite seed --subset ci --gate
+	$(PY) -m eval run --suite realtimeqa --subset ci --gate
 
 # The whole seed suite and a 100-question MultiHop-RAG sample (reports in eval/results/).
 eval: setup
 	$(PY) -m eval run --suite seed
 	$(PY) -m eval run --suite multihop --sample 100
+	$(PY) -m eval run --suite realtimeqa
 
 eval-gate: setup
 	$(PY) -m eval run --suite seed --subset ci --gate

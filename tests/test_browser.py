@@ -198,3 +198,15 @@ def test_unreachable_or_loading_server_is_explained_and_the_question_can_be_retr
     page.unroute("**/ask/stream")
     page.get_by_role("button", name="Try again").click()
     expect(page.locator(".answer-text .cite").first).to_be_visible()
+
+
+def test_the_date_control_shows_today_and_its_day_is_the_answers_as_of(page: Page) -> None:
+    import datetime as dt
+
+    page.goto("/")
+    control = page.get_by_label("As of")
+    expect(control).to_have_value(dt.date.today().isoformat())
+    control.fill("2025-09-06")
+    ask(page, QUESTION)
+    answer = page.locator(".turn.assistant .answer").last
+    expect(answer.locator(".dating")).to_contain_text("Asked as of 2025-09-06")

@@ -45,6 +45,9 @@ function install() {
   $("tab-library").addEventListener("click", () => showView("library"));
   installSourcePanel();
   installChat();
+  // The date control shows today by default (the browser's day); the server reads "this week" from it.
+  const today = new Date();
+  $("as-of").value = new Date(today.getTime() - today.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
   installLibrary();
   window.addEventListener("offline", () => banner("Network connection lost: answers cannot be fetched until it "
     + "returns."));

@@ -95,7 +95,9 @@ export async function ask(question) {
     state.textContent = "Still working — the server may be busy with another question…";
   }, BUSY_AFTER_MS);
   try {
-    await askStream({ question, history }, handlers(view, state, draft, busy, question), running.signal);
+    const asOf = $("as-of").value || undefined;  // empty: the server's today
+    await askStream({ question, history, as_of: asOf }, handlers(view, state, draft, busy, question),
+      running.signal);
   } catch (error) {
     clearTimeout(busy);
     failed(view, error.name === "AbortError" ? "Stopped." : error.message, question);

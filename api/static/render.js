@@ -35,6 +35,7 @@ export function answerView(answer) {
     rewriteNote(answer.rewritten_question),
     answerBody(answer.answer, answer.citations),
     status(answer, removed.length),
+    dating(answer),
     answer.citations.length ? references(answer.citations) : null,
     answer.abstained ? closestPassages(answer.passages) : null,
     answer.sentences.length ? checks(answer.sentences) : null,
@@ -55,6 +56,18 @@ function status(answer, removed) {
   return el("p", { class: "badge ok" }, `Verified against the cited passages${note}`);
 }
 
+/** When the answer is from: the day asked, the question's window, the newest cited article, undated evidence. */
+function dating(answer) {
+  const parts = [];
+  if (answer.as_of) parts.push(`Asked as of ${answer.as_of}`);
+  if (answer.time_window) parts.push(`articles of ${answer.time_window[0]} to ${answer.time_window[1]}`);
+  if (answer.evidence_date) parts.push(`newest cited article ${answer.evidence_date}`);
+  if (answer.undated_evidence) parts.push("some cited articles are undated");
+  const untrusted = (answer.passages || []).filter((p) => p.untrusted).length;
+  if (untrusted) parts.push(`${untrusted} passage${untrusted > 1 ? "s" : ""} held text addressed to AI systems (withheld)`);
+  return parts.length ? el("p", { class: "muted dating" }, parts.join(" · ")) : null;
+}
+
 function references(citations) {
   return el("ol", { class: "references", "aria-label": "References" }, citations.map((c) => el("li", { value: c.n },
     el("button", { type: "button", class: "link", onclick: (e) => openSource(c, `Source [${c.n}]`, e.currentTarget) },
@@ -68,6 +81,7 @@ function closestPassages(passages) {
       el("button", { type: "button", class: "link", onclick: (e) => openSource(p, "Closest passage", e.currentTarget) },
         p.title),
       " ", el("span", { class: "muted" }, byline(p.source, p.published, `relevance ${p.score.toFixed(2)}`)),
+      p.untrusted ? el("span", { class: "badge warn" }, "held instructions to AI (withheld)") : null,
       el("p", { class: "snippet" }, p.text.length > 240 ? `${p.text.slice(0, 240)}…` : p.text)))));
 }
 

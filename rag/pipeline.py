@@ -75,7 +75,7 @@ class AnswerPolicy:
     # judge prompt of several cited passages fits the judge's context too.
     max_passage_chars: int = 1200
     # When verification removes every drafted sentence, quote a retrieved sentence that answers (rag.fallback).
-    quote_fallback: bool = True
+    quote_fallback: bool = False
 
 
 @dataclass

@@ -61,7 +61,8 @@ class Settings:
     quote: bool = True
     # When verification removes every sentence the model wrote, answer with the retrieved sentence that the
     # drafts point at and the cross-encoder scores as answering (>= 0.8), quoted and cited (rag.fallback).
-    quote_fallback: bool = True
+    # Off: on RealTimeQA (its development set) it made 5 answers right and 17 wrong (docs/archive.md).
+    quote_fallback: bool = False
     grammar: bool = False  # constrain answers to "sentence [n]." form with a llama.cpp grammar
     # The model judge runs in a llama.cpp context of its own, so the answer prompt's passages stay
     # cached for the next question (measured in docs/performance.md); costs ~0.9 GB more memory.

@@ -42,6 +42,7 @@ class ChatCompletionRequest(SearchFilters):
                                                                     "conversation it follows.")
     stream: bool = False
     top_k: int | None = Field(None, description="Extension: passages to retrieve (default RAG_TOP_K).")
+    n: int = Field(1, ge=1, le=1, description="How many choices: only 1 (there is one verified answer).")
 
 
 class MessageOut(BaseModel):

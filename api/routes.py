@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -131,6 +132,8 @@ async def _articles_from_request(request: Request, max_bytes: int) -> list[Artic
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()
+        if len(form.getlist("file")) > 1:
+            raise BadRequest("multipart upload has several 'file' fields: send one file per request")
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise BadRequest("multipart upload needs a 'file' field holding an article file")
@@ -179,5 +182,5 @@ def metrics_endpoint(services: ServicesDep, metrics: MetricsDep) -> Response:
 def health(services: ServicesDep) -> Health:
     """Is the model loaded, which one, and how big is the index?"""
     return Health(status="ok", model_loaded=True, model=services.pipeline.generator.name,
-                  model_file=services.model_file, index_chunks=services.store.count(),
+                  model_file=Path(services.model_file).name, index_chunks=services.store.count(),
                   index_articles=len(services.store.articles()), store_mode=services.store.mode)

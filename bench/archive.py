@@ -14,6 +14,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from bench.speed import write_section
 from eval.cli import CI_SUBSET
@@ -34,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.archive", description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=12)
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md")
+    parser.add_argument("--index-dir", type=Path, default=RESULTS / "archive-index",
+                        help="where the two indexes live (an eval run's <out>/index is reused as is)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     embedder, generator, reranker = load_embedder(settings), load_generator(settings), load_reranker(settings)
@@ -41,8 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed_asked = [(q.question, None) for q in seed_questions() if q.id in CI_SUBSET][:args.questions]
     archive_asked = [(q.question, q.as_of) for q in realtimeqa_questions()][:args.questions]
     rows = {}
-    for name, corpus, asked in (("seed", seed, seed_asked), ("archive", realtimeqa_articles(), archive_asked)):
-        local = replace(settings, index_dir=RESULTS / "archive-index", collection=f"bench-{name}")
+    for name, corpus, asked in (("seed", seed, seed_asked), ("realtimeqa", realtimeqa_articles(), archive_asked)):
+        local = replace(settings, index_dir=args.index_dir, collection=f"eval-{name}")  # as `python -m eval run`
         services = build_services(local, embedder, generator, reranker)
         _index(services.indexer.index, corpus)
         rows[name] = (_ask(services.pipeline, asked), services.store.count(), len(corpus))
@@ -72,7 +75,7 @@ def _table(rows: dict[str, tuple[list[dict[str, float]], int, int]], questions: 
     def p50(timings: list[dict[str, float]], stage: str) -> float:
         return percentile([t[stage] for t in timings if stage in t], 50)
 
-    (seed, seed_chunks, seed_articles), (archive, chunks, articles) = rows["seed"], rows["archive"]
+    (seed, seed_chunks, seed_articles), (archive, chunks, articles) = rows["seed"], rows["realtimeqa"]
     lines = [f"`python -m bench.archive --questions {questions}`, {dt.date.today().isoformat()}: p50 seconds per "
              f"stage of `/ask` (in-process), seed index ({seed_articles} articles, {seed_chunks} chunks) against "
              f"the RealTimeQA archive ({articles} articles, {chunks} chunks), same models, one run.", "",

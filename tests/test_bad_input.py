@@ -101,3 +101,12 @@ def test_control_characters_in_an_uploaded_file_are_not_indexed(client: TestClie
 def test_as_of_must_be_a_date(client: TestClient) -> None:
     response = client.post("/search", json={"query": "troops", "as_of": "yesterday"})
     assert response.status_code == 422 and "as_of" in response.json()["detail"]
+
+
+def test_two_file_parts_n_of_two_and_the_models_path_are_refused_or_hidden(client: TestClient) -> None:
+    files = [("file", ("a.txt", b"One note.", "text/plain")), ("file", ("b.txt", b"Two notes.", "text/plain"))]
+    two = client.post("/documents", files=files)
+    assert two.status_code == 422 and "one file per request" in two.json()["detail"]
+    many = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "Who?"}], "n": 2})
+    assert many.status_code == 422 and "n" in many.json()["detail"]
+    assert "/" not in client.get("/health").json()["model_file"]

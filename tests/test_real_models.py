@@ -65,7 +65,7 @@ def test_verification_leaves_the_answer_prompt_cached_for_the_next_question(real
     answer = real_services.pipeline.ask(COMMITTED)
     assert not answer.abstained and any(s.verdict != "removed" for s in answer.sentences)
     generator = real_services.pipeline.generator
-    messages = build_messages(answer.question, answer.passages)
+    messages = build_messages(answer.question, answer.passages, answer.as_of)
     assert generator.cached_tokens(messages) == answer.usage.prompt_tokens
 
 

@@ -45,7 +45,7 @@ CI_SUBSET = ("s01", "s06", "s10", "s16", "s21", "s37", "s40", "s44", "s46", "s50
 REALTIMEQA_CI_SUBSET = ("20260123_0", "20260123_2", "20260130_1", "20260213_3", "20260220_0", "20260227_4",
                         "20260306_2", "20260320_1")
 # Regression floors for RealTimeQA's CI subset, set under what the default model measured on it
-# (docs/evaluation.md); a stale answer about the present fails it too.
+# (docs/archive.md); a stale answer about the present fails it too.
 REALTIMEQA_GATE = {"correctness": 0.5, "abstention_recall": 0.5}
 GATE = {"correctness": 0.5, "citation_precision": 0.9, "citation_recall": 0.9, "abstention_recall": 0.75,
         "judge_balanced_accuracy": JUDGE_FLOOR}

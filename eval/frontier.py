@@ -25,7 +25,7 @@ class Scorecard:
 
 
 def frontier_scorecards(questions: Sequence[Question], answers: Sequence[FrontierAnswer]) -> list[Scorecard]:
-    """One scorecard per model, best first. An answer that says the articles lack it is an abstention."""
+    """One scorecard per model, by name. An answer that says the articles lack it is an abstention."""
     by_id = {q.id: q for q in questions}
     cards = []
     for model in sorted({a.model for a in answers}):
@@ -39,7 +39,7 @@ def frontier_scorecards(questions: Sequence[Question], answers: Sequence[Frontie
             wrong += not silent and not holds
             abstained += not q.answerable and silent
         cards.append(_card(model, right, wrong, abstained, list(by_id.values())))
-    return sorted(cards, key=lambda c: (-c.right, c.wrong))
+    return cards
 
 
 def our_scorecard(results: Sequence[QuestionResult]) -> Scorecard:

@@ -12,7 +12,7 @@ from eval.datasets import Question
 from eval.metrics import citation_scores, cites_gold_evidence, contains_answer, draft_holds_answer, hits_and_rank
 from rag.filters import SearchFilter
 from rag.grounding import Judge
-from rag.pipeline import Pipeline
+from rag.pipeline import Pipeline, without_dating_note
 from rag.types import Answer, Article, CheckedSentence
 from rag.verification import with_header
 
@@ -188,14 +188,15 @@ def score_question(service: Service, q: Question, judge: Judge, use_fact_rule: b
         return result
     result.answer, result.abstained, result.usage = outcome.answer, outcome.abstained, outcome.usage
     result.citations, result.sentences, result.passages = outcome.citations, outcome.sentences, outcome.passages
+    said = without_dating_note(outcome.answer)  # "(As of 10 March 2026 …)" must not make "10" right
     result.correct = (not q.answerable and outcome.abstained) or (
-        q.answerable and not outcome.abstained and contains_answer(outcome.answer, q.accepted, q.match))
+        q.answerable and not outcome.abstained and contains_answer(said, q.accepted, q.match))
     result.draft_correct = q.answerable and draft_holds_answer([s["claim"] for s in outcome.sentences], q.accepted,
                                                                q.match)
     result.evidence_date = outcome.evidence_date
     result.time_window = list(outcome.time_window) if outcome.time_window else None
     result.lost_at = lost_at(result, outcome, q)
-    result.wrong = not outcome.abstained and not (q.accepted and contains_answer(outcome.answer, q.accepted, q.match))
+    result.wrong = not outcome.abstained and not (q.accepted and contains_answer(said, q.accepted, q.match))
     result.stale = is_stale(outcome)
     result.gold_rank = hits_and_rank([(p["article_id"], p["text"]) for p in passages], q.articles, q.quotes,
                                      use_fact_rule) if q.answerable else None

@@ -18,10 +18,11 @@ from rag.injection import REMOVED, neutralise
 from rag.rerank import Reranker
 from rag.timeref import TimeFrame
 from rag.types import CheckedSentence, Hit
+from rag.verification import MIN_QUOTE_RELEVANCE
 
-# The cross-encoder's probability that the quoted sentence answers the question: the floor a quote
-# replacing a doubted claim must reach (rag.verification.MIN_QUOTE_RELEVANCE), for the same reason.
-MIN_RELEVANCE = 0.8
+# The cross-encoder's probability that the quoted sentence answers the question: the floor any quote
+# must reach, for the same reason (a quote was not written to answer).
+MIN_RELEVANCE = MIN_QUOTE_RELEVANCE
 
 
 def quoted_answer(question: str, drafts: Sequence[CheckedSentence], hits: Sequence[Hit], frame: TimeFrame,

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import re
 
-from rag.types import WITHHELD
-
-REMOVED = WITHHELD
+from rag.types import WITHHELD as REMOVED
 
 _CONTROL_TOKENS = re.compile(r"<\|[A-Za-z0-9_]{1,40}\|>|\[/?INST\]|<<\s*/?SYS\s*>>|</?s>", re.IGNORECASE)
 _ROLE = r"(?:system|assistant|developer|instructions?)"

@@ -38,7 +38,7 @@ class LexicalIndex:
         self._built_revision = -1
         self._built_count = -1
         self._chunks: list[Chunk] = []
-        self._days: Any = None  # each chunk's publication day as YYYYMMDD (0: undated), built on first use
+        self._days: Any = None  # each chunk's publication day as YYYYMMDD (0: undated), set with the chunks
         self._bm25: Any = None
         self._stemmer: Any = None
 
@@ -58,12 +58,11 @@ class LexicalIndex:
         return [Hit(self._chunks[int(d)], float(s), 0.0) for d, s in zip(docs[0], scores[0]) if s > 0]
 
     def _mask(self, filters: SearchFilter) -> Any:
-        """1.0 for each chunk `filters` accepts, else 0.0; dates compared as numbers over all chunks at once
-        (every question carries an `as_of`, so this runs on every search)."""
+        """1.0 for each chunk `filters` accepts (`SearchFilter.accepts`, vectorised), else 0.0: every question
+        carries an `as_of`, so this runs on every search, over every chunk."""
         import numpy as np
 
-        days = np.array([day_number(c.published) or 0 for c in self._chunks]) if self._days is None else self._days
-        self._days = days
+        days = self._days
         keep = np.ones(len(days), dtype=bool)
         if filters.after_day or filters.before_day:
             keep &= days > 0
@@ -91,7 +90,7 @@ class LexicalIndex:
         rows.sort(key=lambda row: row[0].chunk_id)
         fingerprint = _fingerprint(rows)
         self._chunks = [chunk for chunk, _ in rows]
-        self._days = None
+        self._days = _days(self._chunks)
         if not (self._chunks and self._load(fingerprint)):
             self._build(fingerprint)
         self._built_revision, self._built_count = revision, len(rows)
@@ -141,6 +140,12 @@ class LexicalIndex:
             self._stemmer = Stemmer.Stemmer("english")
         return bm25s.tokenize(texts, token_pattern=_TOKEN_PATTERN, stopwords="en", stemmer=self._stemmer,
                               return_ids=as_ids, show_progress=False)
+
+
+def _days(chunks: list[Chunk]) -> Any:
+    import numpy as np
+
+    return np.array([day_number(c.published) or 0 for c in chunks], dtype=np.int64)
 
 
 def _fingerprint(rows: list[tuple[Chunk, str]]) -> str:

@@ -279,6 +279,14 @@ def dating_note(frame: TimeFrame, newest: str | None, undated: bool) -> str:
     return "".join(" " + note for note in notes)
 
 
+_DATING_NOTE = re.compile(r" \((?:As of [^()]*|Some of the cited articles are undated\.)\)")
+
+
+def without_dating_note(answer: str) -> str:
+    """`answer` without what `dating_note` appended: its dates are no part of what it claims."""
+    return _DATING_NOTE.sub("", answer)
+
+
 def readable_day(iso: str) -> str:
     day = parse_day(iso)
     return f"{day.day} {day:%B %Y}" if day else iso

@@ -39,8 +39,8 @@ class Settings:
     # The day questions are asked on when a request names none (ISO date); unset: today by the clock.
     as_of: str | None = None
     # With no time words in a question, prefer recent articles this much (added to the reranker's 0-1
-    # relevance for an article of the question's day, halved every year back; 0: off). Measured on and
-    # off in docs/evaluation.md.
+    # relevance for an article of the question's day, halved every year back; 0: off). Set on RealTimeQA
+    # with other changes, not yet measured alone (docs/archive.md).
     recency: float = 0.15
     retrieval: str = "hybrid"  # candidates from "dense" vectors, "lexical" BM25, or both fused ("hybrid")
     rerank: bool = True  # cross-encoder reranking of the dense candidates

@@ -105,7 +105,9 @@ class Citation:
     end: int
 
 
-WITHHELD = "[instruction-like text removed]"  # the same words as rag.injection.REMOVED
+# What stands in a passage for text withheld as instructions: by the detector (`Hit.withheld`) or by the
+# patterns of rag.injection, which imports it as REMOVED.
+WITHHELD = "[instruction-like text removed]"
 
 
 _MARKERS = re.compile(r"\s*\[\d+\]")

@@ -5,6 +5,8 @@ import json
 from fastapi.testclient import TestClient
 
 from rag.fakes import ScriptedGenerator
+from rag.generation import Generation
+from rag.services import Services
 from tests.conftest import SEPTEMBER_ARTICLE
 
 
@@ -130,3 +132,19 @@ def test_stream_announces_the_rewritten_question_before_the_tokens(client: TestC
 def test_history_turns_must_name_a_known_role(client: TestClient) -> None:
     response = client.post("/ask", json={"question": "and?", "history": [{"role": "robot", "content": "hi"}]})
     assert response.status_code == 422 and "history.0.role" in response.json()["detail"]
+
+
+def test_a_failure_after_the_stream_has_begun_ends_it_with_an_error_event(client: TestClient,
+                                                                          services: Services) -> None:
+    class Failing(ScriptedGenerator):
+        def generate(self, messages: object, max_tokens: int, grammar: str | None = None) -> Generation:
+            raise RuntimeError("llama.cpp broke mid-answer")
+
+    services.pipeline.generator = Failing("unused")
+    body = {"question": "How many countries committed to the reassurance force?"}
+    streamed = client.post("/ask/stream", json=body)
+    assert streamed.status_code == 200 and "event: error" in streamed.text and "internal_error" in streamed.text
+    assert "llama.cpp broke" not in streamed.text  # the trace stays in the server log
+    chat = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": body["question"]}],
+                                                     "stream": True})
+    assert '"code": "internal_error"' in chat.text and "[DONE]" not in chat.text

@@ -64,3 +64,14 @@ def test_the_one_chunk_shortcut_keeps_a_tail_sentence_splitting_would_drop() -> 
     assert spans[-1].end < len(article.text)
     [chunk] = chunk_article(article, 600)
     assert chunk.text == article.text
+
+
+def test_a_sentence_longer_than_a_chunk_is_cut_at_spaces_with_exact_offsets() -> None:
+    text = "Short opener. " + " ".join(f"word{i}" for i in range(3000)) + " end."
+    article = make_article("long", text)
+    chunks = chunk_article(article, 600)
+    assert len(chunks) > 20 and max(len(c.text) for c in chunks) <= 600
+    assert all(article.text[c.start:c.end] == c.text and not c.text.startswith(" ") for c in chunks)
+    assert reassemble(chunks) == article.text
+    unbroken = chunk_article(make_article("solid", "x" * 1500), 600)  # no space to cut at: cut at the bound
+    assert [len(c.text) for c in unbroken] == [600, 600, 300]

@@ -158,3 +158,36 @@ def test_a_sentence_the_detector_flags_is_withheld_from_the_model_and_the_passag
     assert ordered and all(h.untrusted for h in ordered)
     prompt = pipeline.generator.calls[-1][-1]["content"]  # type: ignore[attr-defined]
     assert "answer you must give is 99" not in prompt and "Italy will not send troops" in prompt
+
+
+def test_an_answer_about_this_week_from_an_older_article_is_removed_and_a_current_one_dated(
+        services: Services) -> None:
+    from rag.filters import SearchFilter
+
+    question = "How many countries committed to the reassurance force this week?"
+    stale = services.pipeline.ask(question, top_k=8, filters=SearchFilter(as_of="2025-12-01"))
+    assert stale.about_present and stale.time_window is not None and stale.abstained
+    assert any("the question asks about 'this week'" in s.reason for s in stale.sentences)
+    current = services.pipeline.ask(question, top_k=8, filters=SearchFilter(as_of="2025-09-06"))
+    assert not current.abstained and current.as_of == "2025-09-06"
+    assert current.evidence_date == "2025-09-05" and "(As of 5 September 2025" in current.answer
+
+
+def test_the_prompt_keeps_to_the_context_by_leaving_out_the_lowest_ranked_passages(services: Services) -> None:
+    pipeline = services.pipeline
+    wide = pipeline.ask("Who will command the reassurance force?", top_k=8)
+    budget = 2000  # the fake counts no tokens: the prompt's UTF-8 bytes stand for them
+    pipeline.policy = replace(pipeline.policy, context_tokens=pipeline.policy.max_tokens + 64 + budget)
+    pipeline.ask("Who will command the reassurance force?", top_k=8)
+    system, user = pipeline.generator.calls[-1]  # type: ignore[attr-defined]
+    assert len(system["content"].encode()) + 1 + len(user["content"].encode()) <= budget
+    assert f"[{len(wide.passages)}]" not in user["content"] and "[1]" in user["content"]
+
+
+def test_the_dating_note_is_no_part_of_what_the_answer_claims() -> None:
+    from rag.pipeline import dating_note, without_dating_note
+    from rag.timeref import time_frame
+
+    frame = time_frame("Who won this week?", __import__("datetime").date(2026, 3, 12))
+    answer = "Wings won [1]." + dating_note(frame, "2026-03-10", True)
+    assert "As of 10 March 2026" in answer and without_dating_note(answer) == "Wings won [1]."

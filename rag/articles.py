@@ -96,11 +96,34 @@ def parse_html(html: str, article_id: str, origin: str = "") -> Article:
     """The main text of a web page, extracted by trafilatura, with its metadata."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    doc = trafilatura.bare_extraction(_visible(html), with_metadata=True, include_comments=False)
     if doc is None or not (doc.text or "").strip():
         raise BadArticle(f"{article_id}: no article text found in the HTML")
     return make_article(article_id, doc.text, title=doc.title, published=_iso_date(doc.date),
                         source=doc.sitename, url=doc.url, origin=origin)
+
+
+# Inline markup that keeps an element off the rendered page. Text a reader never sees is where a page
+# hides words meant for machines ("Note for AI systems: …"), so it is no part of the article. Hiding by
+# a stylesheet class is not seen here: that needs the page's CSS evaluated.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _visible(html: str) -> Any:
+    """The page's element tree without the elements marked hidden (the `hidden` attribute, or an inline
+    `display: none` / `visibility: hidden`); the text as it is when it does not parse as HTML."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return html
+    for element in tree.xpath("//*[@hidden or @style]"):
+        if element.getparent() is not None and (element.get("hidden") is not None
+                                                or _HIDDEN_STYLE.search(element.get("style") or "")):
+            element.drop_tree()
+    return tree
 
 
 def parse_jsonl(text: str, stem: str, origin: str = "") -> Iterator[Article]:

@@ -120,7 +120,7 @@ class LlamaGenerator:
         matching the context reused whatever the previous judgement shared with this one (its passage,
         even part of its sentence): the same claim and passage measured P(yes) 0.755 first, 0.793 right
         after another sentence about that passage and 0.802 in a service run, across the threshold
-        (docs/evaluation.md, session 11). A verdict must not depend on which questions came before."""
+        (docs/evaluation.md). A verdict must not depend on which questions came before."""
         llm = self._judge_llm
         tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
         at = prompt.rfind(last_message) if last_message else -1

@@ -172,11 +172,11 @@ class ModelJudge:
     (p = 0.73-0.78): the model is not sharp there, and a wrong answer costs more than an abstention.
     Chosen on those same sets: tuned, not held out.
 
-    Since session 11 P(yes) no longer depends on what the judge read before (`LlamaGenerator`), and
+    P(yes) does not depend on what the judge read before (`LlamaGenerator`), and
     measured that way 0.82 is the threshold: on the 93 labelled real answers it accepts 4 of 42 false
     ones (0.8: 6, two of them at 0.801 and 0.802) and keeps 36 of 51 true (0.8: 37); on the written
     pairs 1 of 187 false and 133 of 147 true (0.8: 3 and 134). On the seed suite it costs one true
-    answer (s28, 0.81). Tuned on those sets too (docs/evaluation.md). Session 12's two veto rules
+    answer (0.81). Tuned on those sets too (docs/evaluation.md). Two veto rules (a title's words, a hedge's purpose)
     took two of those four false answers (2 of 42 accepted; 0.8: 4)."""
 
     generator: Generator

@@ -80,9 +80,10 @@ class Indexer:
             for article, chunks, _ in changed:
                 writes.append((chunks, vectors[offset:offset + len(chunks)], article.content_hash, article.origin))
                 offset += len(chunks)
-            self.store.upsert_articles(writes)
-            self.store.delete_chunks({cid for article, chunks, existing in changed
-                                      for cid in set(existing) - {c.chunk_id for c in chunks}})
+            with self.store.writing():  # a search sees the old version or the new one, never a mix
+                self.store.upsert_articles(writes)
+                self.store.delete_chunks({cid for article, chunks, existing in changed
+                                          for cid in set(existing) - {c.chunk_id for c in chunks}})
         yield from outcomes
 
     def delete(self, article_id: str) -> int:

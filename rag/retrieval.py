@@ -65,9 +65,10 @@ class Retriever:
         """
         vector = self.embedder.embed_query(query)
         pool = max(top_k, self.candidates)
-        candidates = self._candidates(query, vector, pool, filters)
-        if frame is not None and frame.windowed:  # the window's own best candidates, however old the rest
-            candidates = _merged(self._candidates(query, vector, pool, _within(filters, frame)), candidates)
+        with self.store.reading():  # every candidate from one version of the index
+            candidates = self._candidates(query, vector, pool, filters)
+            if frame is not None and frame.windowed:  # the window's own best candidates, however old the rest
+                candidates = _merged(self._candidates(query, vector, pool, _within(filters, frame)), candidates)
         if self.reranker is not None:
             scores = self.reranker.score(query, [hit.chunk.text for hit in candidates])
             candidates = [replace(hit, score=score) for hit, score in zip(candidates, scores)]

@@ -71,7 +71,7 @@ class Settings:
     # an earlier question is not read again (rag.prefix_states; needs judge_context). Off: it cut
     # verification from 0.92 to 0.35 s p50 on the seed questions, but the judge then computes P(yes) a
     # little differently and accepted 3 of 37 false real answers at 0.8 where the default judge, as
-    # measured then, accepted none (session 10; docs/performance.md).
+    # measured then, accepted none (docs/performance.md).
     judge_cache_mb: int = 0
     judge: str = "model"  # verification judge: "model" (rules + the generator's yes/no) or "rules"
     # Withhold article sentences that speak to AI systems or dictate the answer, found by a classifier over

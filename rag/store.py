@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import fasteners
+
 from rag.errors import IndexMismatch, RagError, StoreUnavailable
 from rag.filters import NO_FILTER, SearchFilter, day_number, source_key
 from rag.types import ArticleSummary, Chunk, Hit
@@ -31,11 +33,24 @@ class ChromaStore:
         self._name = collection
         self._embedder_name = embedder_name
         self.revision = 0  # bumped on every write this process makes: derived indexes (BM25) follow it
+        # A reader (one search: vectors, BM25 and their join) and a writer (one group of articles: new
+        # chunks in, stale ones out) never overlap, so a search sees each article wholly or not at all,
+        # in this process. Another process writing the same index (a second server, `python -m index`)
+        # is not covered: BM25 rebuilds when the chunk count changes, and a chunk gone meanwhile is skipped.
+        self._versions = fasteners.ReaderWriterLock()
         if fresh:
             self._drop()
         with self._guard():
             self._collection = self._open_collection()
         self._check_embedder()
+
+    def reading(self) -> contextlib.AbstractContextManager[Any]:
+        """Held while a search reads the index: no write lands in the middle of it."""
+        return self._versions.read_lock()
+
+    def writing(self) -> contextlib.AbstractContextManager[Any]:
+        """Held while a change that must be seen whole (an article replaced or removed) is written."""
+        return self._versions.write_lock()
 
     def _open_collection(self) -> Any:
         return self._client.get_or_create_collection(
@@ -125,8 +140,9 @@ class ChromaStore:
 
     def delete_article(self, article_id: str) -> int:
         """Remove every chunk of an article; returns how many there were."""
-        ids = list(self.chunk_hashes(article_id))
-        self.delete_chunks(ids)
+        with self.writing():
+            ids = list(self.chunk_hashes(article_id))
+            self.delete_chunks(ids)
         return len(ids)
 
     def chunks(self, article_id: str) -> list[Chunk]:

@@ -64,7 +64,7 @@ def with_markers(claim: str, cited: Sequence[int]) -> str:
 # The cross-encoder's probability that a sentence answers the question, below which it does not.
 # On the seed and MultiHop-RAG answers of sessions 2-3 (eval/results), every sentence holding an
 # accepted answer scored >= 0.61, while the true but off-question answers to unanswerable questions
-# scored 0.50 and 0.01. Chosen on those answers: tuned, not held out. Since session 7 a sentence's
+# scored 0.50 and 0.01. Chosen on those answers: tuned, not held out. A sentence's
 # score is the higher of its own and its own followed by its source sentences (`_relevance`); that
 # moved no seed answer across the floor (docs/evaluation.md).
 MIN_ANSWER_RELEVANCE = 0.6
@@ -76,7 +76,7 @@ MIN_ANSWER_RELEVANCE = 0.6
 MIN_QUOTE_SUPPORT = 0.72
 # A quote was not written to answer the question: it carries the claim's facts, and often more. It
 # stays only when the cross-encoder scores it this relevant (above MIN_ANSWER_RELEVANCE). On the seed
-# suite (session 5) the quotes that answered scored 0.86-1.0; one true quote beside the question
+# suite the quotes that answered scored 0.86-1.0; one true quote beside the question
 # ("What did Trump tell European leaders?" answered with what the meeting represented) 0.74.
 # Chosen on those eight quotes: tuned, not held out.
 MIN_QUOTE_RELEVANCE = 0.8

@@ -93,7 +93,7 @@ CALL = ("The call included approximately 30 leaders such as Italian Prime Minist
 
 
 def test_a_name_tied_to_another_country_than_the_passage_ties_it_to_is_vetoed() -> None:
-    """A session 7 held-out answer the model judge accepted at P(yes) 0.92."""
+    """A held-out answer the model judge accepted at P(yes) 0.92."""
     claim = "Canada's prime minister, Giorgia Meloni, said allies will persist."
     assert [str(m) for m in missing_facts(claim, CALL)] == [
         "affiliation 'canada giorgia' is not in the cited passage",
@@ -136,7 +136,7 @@ def test_each_dated_title_of_joined_passages_is_told_apart_from_their_text() -> 
 
 
 def test_a_strict_bound_on_a_figure_the_passage_states_exactly_is_caught() -> None:
-    """A false answer under evidence selection (session 12): "Over 26 countries pledged …"."""
+    """A false answer under evidence selection: "Over 26 countries pledged …"."""
     passage = "Over two dozen countries have pledged… (5 September 2025)\nWe have today 26 countries who committed."
     assert bound_beyond("Over 26 countries pledged soldiers.", passage) == "26"
     assert bound_beyond("Fewer than 26 countries pledged soldiers.", passage) == "26"

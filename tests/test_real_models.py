@@ -118,7 +118,7 @@ def test_the_default_judges_verdict_does_not_depend_on_what_it_judged_before(rea
 
 
 def test_the_real_reranker_removes_a_true_sentence_that_answers_another_question(real_services: Services) -> None:
-    """Session 3's seed run answered "Who will command the force?" with this true sentence."""
+    """A seed run answered "Who will command the force?" with this true sentence."""
     deploy = ("French and British military officials will work with Ukrainian counterparts to decide where the "
               "contingents could be deployed in Ukraine.")
     hits = real_services.pipeline.search(deploy)

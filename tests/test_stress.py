@@ -66,3 +66,40 @@ def test_concurrent_searches_answers_uploads_and_deletes_never_fail_with_a_serve
     assert not any(thread.is_alive() for thread in threads), "a worker hung"
     assert failures == []
     assert sum(statuses.values()) == ROUNDS * len(actions) and statuses[200] + statuses[201] > 0
+
+
+def test_a_search_during_rewrites_of_an_article_sees_one_version_of_it(live_server: str) -> None:  # noqa: F811
+    """Each version of the article differs in every chunk and in how many chunks it has, so a search
+    that caught a rewrite half done (new chunks beside stale ones, or BM25 and the vectors on different
+    versions) would return passages of two versions."""
+    stop = threading.Event()
+    errors: list[str] = []
+
+    def rewrite() -> None:
+        with httpx.Client(base_url=live_server, timeout=60) as client:
+            for version in range(1, 31):
+                sentences = 60 if version % 2 else 25
+                text = " ".join(f"Edition v{version} of the harbour report, part {n}, on the new pier."
+                                for n in range(sentences))
+                response = client.post("/documents", json={"id": "harbour", "title": "Harbour", "text": text})
+                if response.status_code >= 500:
+                    errors.append(f"upload {response.status_code}")
+        stop.set()
+
+    writer = threading.Thread(target=rewrite)
+    writer.start()
+    mixed: list[set[str]] = []
+    searches = 0
+    with httpx.Client(base_url=live_server, timeout=60) as client:
+        while not stop.is_set():
+            response = client.post("/search", json={"query": "harbour report on the new pier", "top_k": 10})
+            assert response.status_code in (200, 503), response.text
+            if response.status_code == 200:
+                searches += 1
+                versions = {word for hit in response.json()["passages"] if hit["article_id"] == "harbour"
+                            for word in hit["text"].split() if word.startswith("v") and word[1:].isdigit()}
+                if len(versions) > 1:
+                    mixed.append(versions)
+    writer.join(timeout=300)
+    assert errors == [] and searches > 0
+    assert mixed == []

@@ -78,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
                                                       "precision, recall, and the answers it costs")
     injection.add_argument("--fit", action="store_true", help="first fit it on the development split "
                                                               "(writes rag/data/injection_detector.json)")
+    followups = commands.add_parser("followups", help="follow-up questions made standalone, each way, on the "
+                                                      "labelled conversations: gold retrieved, answers right")
+    followups.add_argument("--answers", action="store_true", help="also answer each rewrite (minutes per way)")
+    followups.add_argument("--rewriters", nargs="+", choices=("asked", "rules", "model", "target"),
+                           default=["asked", "rules", "model", "target"])
+    followups.add_argument("--out", type=Path, default=RESULTS_DIR)
     ceiling = commands.add_parser("ceiling", help="saved runs: answers the model never drafted against "
                                                   "answers verification removed")
     ceiling.add_argument("runs", type=Path, nargs="+", help="result files written by `run`")
@@ -97,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         from rag.services import load_embedder
 
         print("\n".join(measure_injection(load_embedder(Settings.from_env()), fit=args.fit)))
+        return 0
+    if args.command == "followups":
+        from eval.followups import run as measure_followups
+
+        print("\n".join(measure_followups(args.out, args.answers, args.rewriters)))
         return 0
     if args.command == "ceiling":
         from eval.ceiling import report

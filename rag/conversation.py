@@ -106,3 +106,37 @@ def _swap_first_name(previous: str, body: str) -> str | None:
     if first is None or not re.sub(r"^(?:the|a|an)\s+", "", body)[:1].isupper():  # "and tanks?" is no name
         return None
     return previous[:first.start()] + body + previous[first.end():]
+
+
+# The model's rewrite: the whole conversation is read, answers included ("How did he attend?" after
+# "Who drives the effort with Macron?" — "Keir Starmer"), which the rules above cannot do.
+REWRITE_SYSTEM = (
+    "You rewrite the user's follow-up question so that it can be understood on its own, without the "
+    "conversation. Replace pronouns and vague references (it, they, he, she, there, that, them) with what "
+    "they refer to in the conversation, and add the topic the follow-up leaves out. Keep the rest of its "
+    "wording. Do not answer it. Reply with the rewritten question only, on one line.")
+REWRITE_TOKENS = 64
+_TURN_CHARS = 400  # of each earlier turn shown to the model: the topic, not the whole answer
+_CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_LABEL = re.compile(r"^\s*(?:standalone|rewritten)?\s*(?:question)?\s*:\s*", re.IGNORECASE)
+
+
+def rewrite_messages(history: Sequence[Turn], follow_up: str) -> list[dict[str, str]]:
+    """The chat messages asking a model for the standalone form of `follow_up`: the last two exchanges."""
+    recent = [t for t in history if t.content.strip()][-4:]
+    lines = [f"{'User' if t.role == 'user' else 'Assistant'}: "
+             f"{_CITATION_MARK.sub('', ' '.join(t.content.split()))[:_TURN_CHARS]}" for t in recent]
+    prompt = "Conversation:\n" + "\n".join(lines) + f"\n\nFollow-up question: {' '.join(follow_up.split())}"
+    return [{"role": "system", "content": REWRITE_SYSTEM}, {"role": "user", "content": prompt}]
+
+
+def parsed_rewrite(reply: str, follow_up: str, max_chars: int | None = None) -> str | None:
+    """The model's rewrite as a question, or None when the reply is not one (empty, several lines of
+    something else, an answer instead of a question, or longer than the question limit)."""
+    line = next((ln for ln in reply.strip().splitlines() if ln.strip()), "")
+    line = _LABEL.sub("", line).strip().strip('"“”').strip()
+    if not line or (follow_up.rstrip().endswith("?") and not line.endswith("?")):
+        return None
+    if max_chars is not None and len(line) > max_chars:
+        return None
+    return line

@@ -31,12 +31,13 @@ from api.schemas import (
     PassageOut,
     SearchOut,
     SearchRequest,
+    StreamRequest,
 )
 from api.security import ReadAccess, WriteAccess
 from rag.articles import ARTICLE_ID_PATTERN, article_from_record, parse_bytes
 from rag.chunking import reassemble
 from rag.errors import BadArticle, BadRequest, DocumentNotFound, RagError
-from rag.pipeline import AnswerEvent, Event
+from rag.pipeline import AnswerEvent, Event, ProgressEvent, SentenceEvent
 from rag.types import Article
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 404, 422, 503)}
@@ -56,26 +57,39 @@ def ask(body: AskRequest, services: ServicesDep, metrics: MetricsDep, _: ReadAcc
 @router.post("/ask/stream", tags=["answers"], response_class=StreamingResponse, responses={
     200: {"content": {"text/event-stream": {}},
           "description": "`rewrite` ({\"question\", \"rewritten_question\"}, only when `history` changed the "
-                         "question), then `token` events ({\"text\"}) as the model writes, then one `answer` "
-                         "event (as /ask), or an `error` event ({\"detail\", \"code\"})."}})
-def ask_stream(body: AskRequest, services: ServicesDep, metrics: MetricsDep, _: ReadAccess) -> StreamingResponse:
-    """The same answer as /ask, streamed as server-sent events."""
+                         "question); `progress` events, while the model drafts ({\"stage\": \"drafting\", "
+                         "\"words\"}) and while the draft is checked ({\"stage\": \"checking\", \"done\", "
+                         "\"total\"}); a `sentence` event ({\"text\"}) for each sentence as soon as it has passed "
+                         "verification; then one `answer` event (as /ask), or an `error` event ({\"detail\", "
+                         "\"code\"}). With `draft`, `token` events ({\"text\"}) carry the unverified draft too."}})
+def ask_stream(body: StreamRequest, services: ServicesDep, metrics: MetricsDep, _: ReadAccess) -> StreamingResponse:
+    """The same answer as /ask, streamed as server-sent events: verified sentences as each is checked."""
     query = Query.build(body.question, body.turns(), services)
     events = services.pipeline.stream(query.standalone, body.top_k, body.to_filter())  # validates before streaming
-    return StreamingResponse(_sse(query, events, metrics), media_type="text/event-stream",
+    return StreamingResponse(_sse(query, events, metrics, body.draft), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _sse(query: Query, events: Iterator[Event], metrics: Metrics) -> Iterator[str]:
+def _sse(query: Query, events: Iterator[Event], metrics: Metrics, draft: bool) -> Iterator[str]:
     if query.rewritten:  # first, so a page can show what is being searched for while the model writes
         yield _sse_event("rewrite", {"question": query.asked, "rewritten_question": query.rewritten})
+    drafted = ""
     try:
         for event in events:
             if isinstance(event, AnswerEvent):
                 metrics.observe_answer(event.answer)
                 yield _sse_event("answer", query.shape(event.answer).model_dump())
-            else:
+            elif isinstance(event, SentenceEvent):
+                yield _sse_event("sentence", {"text": event.text})
+            elif isinstance(event, ProgressEvent):
+                yield _sse_event("progress", {"stage": "checking", "done": event.done, "total": event.total})
+            elif draft:
                 yield _sse_event("token", {"text": event.text})
+            else:  # the draft itself stays on the server until it is checked; how long it has grown does not
+                words = len(drafted.split())
+                drafted += event.text
+                if len(drafted.split()) != words:
+                    yield _sse_event("progress", {"stage": "drafting", "words": len(drafted.split())})
     except RagError as exc:  # headers are already sent: report the failure in the stream itself
         yield _sse_event("error", {"detail": exc.message, "code": exc.code})
     except Exception:  # anything else too, or the stream would stop without a word; the trace stays in the log

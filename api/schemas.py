@@ -80,6 +80,12 @@ class AskRequest(SearchFilters):
         return [Turn(t.role, t.content) for t in self.history]
 
 
+class StreamRequest(AskRequest):
+    draft: bool = Field(False, description=(
+        "Also send the model's draft as it is written (`token` events), before it is verified: text the service "
+        "does not stand behind yet. Off, only verified sentences are sent."))
+
+
 class SearchRequest(SearchFilters):
     model_config = ConfigDict(extra="forbid")
     query: str

@@ -23,7 +23,7 @@ from rag.retrieval import Retriever
 from rag.timeref import TimeFrame, parse_day, time_frame
 from rag.types import Answer, CheckedSentence, Hit, Usage
 from rag.untrusted import InjectionDetector
-from rag.verification import Verifier, find_conflicts
+from rag.verification import Verifier, find_conflicts, split_claims
 
 # How a small model says, in its own words, that the sources lack the answer. It must be about the
 # sources: "Italy does not provide troops" is a claim to verify, not an abstention.
@@ -46,7 +46,23 @@ def _sentences(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class TokenEvent:
-    """A piece of generated text, sent as soon as the model produces it."""
+    """A piece of the model's draft, as soon as the model produces it: not yet verified."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """How far verification has got: `done` of the draft's `total` sentences checked."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SentenceEvent:
+    """A sentence of the answer that has passed verification, as the answer will hold it (with its
+    [n] markers): what a reader may be shown while the rest is checked."""
 
     text: str
 
@@ -58,7 +74,7 @@ class AnswerEvent:
     answer: Answer
 
 
-Event = TokenEvent | AnswerEvent
+Event = TokenEvent | ProgressEvent | SentenceEvent | AnswerEvent
 
 
 @dataclass(frozen=True)
@@ -150,7 +166,7 @@ class Pipeline:
             yield AnswerEvent(answer)  # after the turn: a consumer that stops here holds no lock
 
     def _generate(self, question: str, frame: TimeFrame, relevant: list[Hit], timings: dict[str, float],
-                  started: float) -> Steps[TokenEvent, None, Answer]:
+                  started: float) -> Steps[TokenEvent | ProgressEvent | SentenceEvent, None, Answer]:
         messages, relevant = self._fitted(question, frame, relevant)
         if self.policy.grammar:  # only then: a generator without grammar support keeps working
             generation = self.generator.generate(messages, self.policy.max_tokens,
@@ -166,7 +182,7 @@ class Pipeline:
             yield TokenEvent(piece)
         timings["generate"] = time.perf_counter() - generate_started
         usage = Usage(generation.prompt_tokens, generation.completion_tokens)
-        return self._finish(question, frame, "".join(pieces), relevant, timings, usage, started)
+        return (yield from self._finish(question, frame, "".join(pieces), relevant, timings, usage, started))
 
     def _fitted(self, question: str, frame: TimeFrame, relevant: list[Hit]) -> tuple[list[Message], list[Hit]]:
         """The prompt, and the passages in it, within the model's context with room for the answer: the
@@ -187,22 +203,36 @@ class Pipeline:
         return int(count(text)) + 16 * len(messages) if callable(count) else len(text.encode("utf-8"))
 
     def _finish(self, question: str, frame: TimeFrame, raw: str, hits: Sequence[Hit], timings: dict[str, float],
-                usage: Usage, started: float) -> Answer:
+                usage: Usage, started: float) -> Steps[ProgressEvent | SentenceEvent, None, Answer]:
+        """Verify the draft sentence by sentence, each kept sentence sent on as soon as it is final; then the
+        answer, which is those sentences, any disagreement between the sources, and the dating note."""
         verify_started = time.perf_counter()
         text = citations.normalise_markers(raw, len(hits))
         # Sentences in which the model says the sources lack the answer are not claims to verify.
         claims_text = " ".join(s for s in _sentences(text) if not says_not_found(s))
-        checked = tuple(current_only(self.verifier.check(claims_text, hits, question), hits, frame))
-        kept = [c for c in checked if c.verdict != "removed"]
+        total = len(split_claims(claims_text))
+        verdicts: dict[int, CheckedSentence] = {}
+        kept: list[CheckedSentence] = []
+        for place, verdict in self.verifier.verdicts(claims_text, hits, question):
+            [verdict] = current_only([verdict], hits, frame)
+            verdicts[place] = verdict
+            if verdict.verdict != "removed":
+                kept.append(verdict)
+                yield SentenceEvent(verdict.text)
+            yield ProgressEvent(len(verdicts), total)
+        checked = tuple(verdicts[place] for place in sorted(verdicts))
         if checked and not kept and self.policy.quote_fallback:  # a retrieved sentence may still answer
             quote = quoted_answer(question, checked, hits, frame, self.verifier.relevance)
             if quote is not None:
                 checked, kept = (*checked, quote), [quote]
+                yield SentenceEvent(quote.text)
         timings["verify"] = time.perf_counter() - verify_started
         timings["total"] = time.perf_counter() - started
         if not kept:  # nothing the articles support is left: abstain, showing the closest passages
             return self._abstain(question, frame, hits, timings, usage, checked)
         conflicts = find_conflicts(kept, hits)
+        for conflict in conflicts:
+            yield SentenceEvent(conflict.sentence())
         answer = " ".join([c.text for c in kept] + [c.sentence() for c in conflicts])
         cited = citations.resolve(answer, hits)
         dates = sorted(c.published for c in cited if parse_day(c.published))

@@ -22,7 +22,7 @@ disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from rag.chunking import sentence_spans
@@ -90,36 +90,52 @@ class Verifier:
     quote: bool = True  # replace a doubted claim by the source sentence stating its facts (RAG_QUOTE)
 
     def check(self, answer: str, hits: Sequence[Hit], question: str = "") -> list[CheckedSentence]:
-        """A verdict for every sentence of `answer`, whose markers [n] point at `hits[n - 1]`."""
-        checked = [self._check_one(claim, cited, hits, question) for claim, cited in split_claims(answer)]
-        return self._on_question(_without_repeats(checked), hits, question)
+        """A verdict for every sentence of `answer`, whose markers [n] point at `hits[n - 1]`, in order."""
+        return [c for _, c in sorted(self.verdicts(answer, hits, question), key=lambda pair: pair[0])]
 
-    def _on_question(self, checked: list[CheckedSentence], hits: Sequence[Hit],
-                     question: str) -> list[CheckedSentence]:
-        """`checked`, with a sentence that counts something other than what a "how many" question asks
-        about removed, a quote that does not answer the question removed, and then every kept sentence
-        removed when none of them answers it.
+    def verdicts(self, answer: str, hits: Sequence[Hit], question: str = "") -> Iterator[tuple[int, CheckedSentence]]:
+        """(place, final verdict) for each sentence of `answer`, each as soon as it is final, so a kept
+        sentence can be shown while the next ones are checked.
 
-        A bare answer ("Friedrich Merz.") counts as answering: the cross-encoder scores statements,
-        and gives a lone name almost nothing."""
+        A sentence is removed when its sources do not support it, when it repeats an earlier one, when
+        it counts something other than what a "how many" question asks about, and when it is a quote
+        that does not answer the question. A kept sentence is held until one kept sentence answers the
+        question (cross-encoder relevance at least `min_answer_relevance`, or a bare answer such as
+        "Friedrich Merz.", which the cross-encoder cannot score): when none does, every kept sentence
+        is removed at the end, since an answer beside the question is no answer."""
         counted = counted_nouns(question)
-        checked = [_removed(c, "its figures count something other than what the question asks how many of")
-                   if c.verdict != "removed" and counts_something_else(c.stated, counted) else c for c in checked]
-        scored = [i for i, c in enumerate(checked) if _is_statement(c)]
-        if self.relevance is None or self.min_answer_relevance <= 0 or not question or not scored:
-            return checked
-        relevance = dict(zip(scored, self._relevance(question, [checked[i] for i in scored], hits)))
-        out = [_removed(c, f"the quoted sentence does not answer the question (relevance {relevance[i]:.2f})")
-               if c.verdict == "quoted" and relevance[i] < max(MIN_QUOTE_RELEVANCE, self.min_answer_relevance)
-               else c for i, c in enumerate(checked)]
-        kept = [i for i, c in enumerate(out) if c.verdict != "removed"]
-        if not kept or any(i not in relevance for i in kept):  # nothing left, or a bare answer
-            return out
-        best = max(relevance[i] for i in kept)
-        if best >= self.min_answer_relevance:
-            return out
+        gauge = self.relevance is not None and self.min_answer_relevance > 0 and bool(question)
+        seen: set[str] = set()
+        held: list[tuple[int, CheckedSentence]] = []
+        best = 0.0
+        answered = not gauge
+        for i, (claim, cited) in enumerate(split_claims(answer)):
+            c = self._check_one(claim, cited, hits, question)
+            if c.verdict != "removed" and c.stated in seen:
+                c = _removed(c, "repeats an earlier sentence")
+            if c.verdict != "removed":
+                seen.add(c.stated)
+            if c.verdict != "removed" and counts_something_else(c.stated, counted):
+                c = _removed(c, "its figures count something other than what the question asks how many of")
+            if c.verdict != "removed" and gauge:
+                if _is_statement(c):
+                    relevance = self._relevance(question, [c], hits)[0]
+                    if c.verdict == "quoted" and relevance < max(MIN_QUOTE_RELEVANCE, self.min_answer_relevance):
+                        c = _removed(c, f"the quoted sentence does not answer the question (relevance {relevance:.2f})")
+                    else:
+                        best = max(best, relevance)
+                        answered = answered or relevance >= self.min_answer_relevance
+                else:  # a bare answer
+                    answered = True
+            if c.verdict == "removed":
+                yield i, c
+                continue
+            held.append((i, c))
+            if answered:
+                yield from held
+                held = []
         reason = f"does not answer the question (relevance {best:.2f})"
-        return [_removed(c, reason) if c.verdict != "removed" else c for c in out]
+        yield from ((i, _removed(c, reason)) for i, c in held)
 
     def _relevance(self, question: str, sentences: Sequence[CheckedSentence], hits: Sequence[Hit]) -> list[float]:
         """How well each sentence answers the question: the cross-encoder's score for the sentence alone,
@@ -269,19 +285,6 @@ def _is_statement(sentence: CheckedSentence) -> bool:
 
 def _removed(sentence: CheckedSentence, reason: str) -> CheckedSentence:
     return replace(sentence, text="", verdict="removed", support=0.0, reason=reason)
-
-
-def _without_repeats(checked: list[CheckedSentence]) -> list[CheckedSentence]:
-    """A second sentence that says what an earlier one said (two claims quoting one sentence) is removed."""
-    seen: set[str] = set()
-    kept = []
-    for c in checked:
-        if c.verdict != "removed" and c.stated in seen:
-            c = _removed(c, "repeats an earlier sentence")
-        if c.verdict != "removed":
-            seen.add(c.stated)
-        kept.append(c)
-    return kept
 
 
 def _joined(hits: Sequence[Hit], cited: Sequence[int]) -> str:

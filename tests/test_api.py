@@ -30,14 +30,33 @@ def test_citation_offsets_point_into_the_article_text(client: TestClient) -> Non
     assert article["text"][citation["start"]:citation["end"]] == citation["text"]
 
 
-def test_stream_sends_tokens_then_the_answer_as_server_sent_events(client: TestClient) -> None:
-    with client.stream("POST", "/ask/stream", json={"question": "reassurance force"}) as response:
+def _events(client: TestClient, body: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
+    with client.stream("POST", "/ask/stream", json=body) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         raw = "".join(response.iter_text())
-    events = [block.split("\n", 1) for block in raw.strip().split("\n\n")]
-    names = [name.removeprefix("event: ") for name, _ in events]
-    assert names[-1] == "answer" and set(names[:-1]) == {"token"}
-    assert json.loads(events[-1][1].removeprefix("data: "))["citations"]
+    blocks = [block.split("\n", 1) for block in raw.strip().split("\n\n")]
+    return [(name.removeprefix("event: "), json.loads(data.removeprefix("data: "))) for name, data in blocks]
+
+
+def test_stream_sends_progress_and_verified_sentences_never_the_unchecked_draft(client: TestClient) -> None:
+    events = _events(client, {"question": "How many countries committed to the force?"})
+    names = [name for name, _ in events]
+    assert names[-1] == "answer" and "token" not in names
+    answer = events[-1][1]
+    # The removed draft sentence is never shown (the answer's audit trail, `sentences`, lists it as removed).
+    assert answer["citations"] and "Zebras" not in json.dumps(events[:-1]) + str(answer["answer"])
+    sent = [data["text"] for name, data in events if name == "sentence"]
+    assert sent and answer["answer"].startswith(" ".join(sent))
+    stages = {data["stage"] for name, data in events if name == "progress"}
+    assert stages == {"drafting", "checking"}
+    assert names.index("progress") < names.index("sentence")
+
+
+def test_the_draft_is_streamed_only_when_asked_for(client: TestClient) -> None:
+    events = _events(client, {"question": "How many countries committed to the force?", "draft": True})
+    drafted = "".join(str(data["text"]) for name, data in events if name == "token")
+    assert "Zebras number 99" in drafted and events[-1][0] == "answer"
+    assert "Zebras" not in str(events[-1][1]["answer"])
 
 
 def test_search_ranks_passages_without_the_model(client: TestClient) -> None:

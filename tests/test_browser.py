@@ -51,7 +51,7 @@ UNANSWERABLE = "How many zebras live in Paris?"
 
 @pytest.fixture
 def generator() -> ScriptedGenerator:
-    # As conftest's, but slow enough that the draft is seen streaming before the verified answer replaces it;
+    # As conftest's, but slow enough that the page is seen while the answer is drafted and checked;
     # to UNANSWERABLE it replies only with a claim no passage supports, so verification leaves nothing.
     quote = quote_source(1, "Zebras number 99 in Paris [9].")
 
@@ -85,13 +85,18 @@ def ask(page: Page, question: str) -> None:
 def test_answer_streams_then_a_citation_opens_the_highlighted_passage(page: Page) -> None:
     page.goto("/")
     expect(page.locator("#health")).to_contain_text("fake-scripted · 5 articles")
+    seen: list[str] = []  # every text the page showed while the answer was made
+    page.expose_function("record", lambda text: seen.append(text))
+    page.evaluate("""() => new MutationObserver(() => {
+        for (const node of document.querySelectorAll('.turn.assistant')) record(node.innerText);
+    }).observe(document.querySelector('#messages'), {subtree: true, childList: true, characterData: true})""")
     ask(page, QUESTION)
-    draft = page.locator(".draft")
-    expect(draft).not_to_be_empty()  # tokens arrive before the answer is final
+    expect(page.locator(".progress")).to_contain_text("Writing a draft")  # progress while the model drafts
     shot(page, "1-streaming")
     answer = page.locator(".turn.assistant .answer").last
     expect(answer.locator(".badge.ok")).to_contain_text("1 unsupported sentence removed")
-    expect(answer.locator(".answer-text")).not_to_contain_text("Zebras")  # the verified answer replaced the draft
+    expect(answer.locator(".answer-text")).not_to_contain_text("Zebras")
+    assert seen and not any("Zebras" in text for text in seen)  # the removed sentence was never on the page
     chip = answer.locator(".answer-text .cite").first
     chip.click()
     panel = page.locator("#source-panel")
@@ -105,6 +110,17 @@ def test_answer_streams_then_a_citation_opens_the_highlighted_passage(page: Page
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
     expect(chip).to_be_focused()  # focus returns to the chip
+
+
+def test_the_unchecked_draft_is_shown_only_when_asked_for_and_marked_as_such(page: Page) -> None:
+    page.goto("/")
+    page.get_by_label("Show unchecked draft").check()
+    ask(page, QUESTION)
+    expect(page.locator(".draft")).to_contain_text("Zebras")  # the raw draft, removed sentence and all
+    expect(page.locator(".turn.assistant").last).to_contain_text("Unchecked draft")
+    answer = page.locator(".turn.assistant .answer").last
+    expect(answer.locator(".badge.ok")).to_contain_text("1 unsupported sentence removed")
+    expect(answer.locator(".answer-text")).not_to_contain_text("Zebras")  # the verified answer replaced it
 
 
 def test_follow_up_shows_the_rewritten_query_and_history_survives_a_reload(page: Page) -> None:

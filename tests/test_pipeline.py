@@ -1,5 +1,6 @@
 """The answering pipeline with a scripted model over the real seed chunks in real Chroma."""
 
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -9,7 +10,7 @@ from rag.chunking import sentence_spans
 from rag.errors import BadRequest
 from rag.evidence import EvidenceSelector
 from rag.fakes import ScriptedGenerator
-from rag.pipeline import AnswerEvent, TokenEvent
+from rag.pipeline import AnswerEvent, ProgressEvent, SentenceEvent, TokenEvent
 from rag.prompting import NOT_FOUND
 from rag.services import Services
 
@@ -38,11 +39,20 @@ def test_prompt_numbers_the_retrieved_passages(services: Services, generator: Sc
     assert "Question: reassurance force countries" in prompt
 
 
-def test_tokens_stream_before_the_final_answer(services: Services) -> None:
+def test_the_draft_streams_then_each_verified_sentence_then_the_answer(services: Services) -> None:
     events = list(services.pipeline.stream("How many countries committed to the force?"))
-    assert all(isinstance(e, TokenEvent) for e in events[:-1]) and len(events) > 3
+    drafted = [e for e in itertools.takewhile(lambda e: isinstance(e, TokenEvent), events)]
+    checking = events[len(drafted):-1]
     assert isinstance(events[-1], AnswerEvent)
-    assert "".join(e.text for e in events[:-1]).endswith("Zebras number 99 in Paris [9].")
+    answer = events[-1].answer
+    assert len(drafted) > 3 and "".join(e.text for e in drafted).endswith("Zebras number 99 in Paris [9].")
+    assert all(isinstance(e, (ProgressEvent, SentenceEvent)) for e in checking)
+    # What was sent as verified is what the answer keeps, in its order; the removed draft sentence never is.
+    sent = [e.text for e in checking if isinstance(e, SentenceEvent)]
+    assert sent and sent == [c.text for c in answer.sentences if c.verdict != "removed"]
+    assert answer.answer.startswith(" ".join(sent)) and not any("Zebras" in text for text in sent)
+    progress = [e for e in checking if isinstance(e, ProgressEvent)]
+    assert progress[-1].done == progress[-1].total == len(answer.sentences)
 
 
 def test_nothing_relevant_abstains_without_calling_the_model(services: Services, generator: ScriptedGenerator) -> None:

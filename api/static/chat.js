@@ -1,4 +1,4 @@
-// The conversation: asking, streaming the draft, showing the verified answer, history in localStorage.
+// The conversation: asking, showing each sentence once it is verified (the draft only when asked for), history in localStorage.
 
 import { askStream } from "./api.js";
 import { el } from "./dom.js";
@@ -85,8 +85,9 @@ export async function ask(question) {
   const view = answerArticle();
   view.setAttribute("aria-busy", "true");
   const state = el("p", { class: "progress" }, "Searching the articles…");
-  const draft = el("div", { class: "answer-text draft" });
-  view.append(state, draft);
+  const verified = el("div", { class: "answer-text verified" });
+  const draft = el("div", { class: "answer-text draft", "aria-label": "Unchecked draft" });
+  view.append(state, verified, draft);
   show(view);
   announce("Searching the articles…");
   running = new AbortController();
@@ -96,8 +97,9 @@ export async function ask(question) {
   }, BUSY_AFTER_MS);
   try {
     const asOf = $("as-of").value || undefined;  // empty: the server's today
-    await askStream({ question, history, as_of: asOf }, handlers(view, state, draft, busy, question),
-      running.signal);
+    const showDraft = $("show-draft").checked;
+    await askStream({ question, history, as_of: asOf, draft: showDraft },
+      handlers(view, state, { verified, draft }, busy, question), running.signal);
   } catch (error) {
     clearTimeout(busy);
     failed(view, error.name === "AbortError" ? "Stopped." : error.message, question);
@@ -108,13 +110,27 @@ export async function ask(question) {
   }
 }
 
-function handlers(view, state, draft, busy, question) {
+// What the page says while an answer is made. Only sentences that passed verification are shown as the
+// answer; the model's draft appears only when the reader asked for it, marked as unchecked.
+function progressText(data) {
+  if (data.stage === "drafting") return `Writing a draft (${data.words} words); each sentence appears here once it is checked against the sources…`;
+  return `Checking the draft against the sources: ${data.done} of ${data.total} sentences…`;
+}
+
+function handlers(view, state, parts, busy, question) {
   return {
     rewrite: (data) => view.insertBefore(rewriteNote(data.rewritten_question), state),
+    progress: (data) => {
+      clearTimeout(busy);
+      state.textContent = progressText(data);
+    },
+    sentence: (data) => {
+      parts.verified.textContent += (parts.verified.textContent ? " " : "") + data.text;
+    },
     token: (data) => {
       clearTimeout(busy);
-      state.textContent = "Writing… (a draft: every sentence is checked before the answer is final)";
-      draft.textContent += data.text;
+      if (!parts.draft.textContent) parts.draft.before(el("p", { class: "badge" }, "Unchecked draft:"));
+      parts.draft.textContent += data.text;
     },
     answer: (answer) => {
       clearTimeout(busy);

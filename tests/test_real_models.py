@@ -5,6 +5,7 @@ These tests load the models once per session (about 10 s) and run in CI like eve
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -206,10 +207,19 @@ def test_a_question_the_articles_cannot_answer_abstains(real_client: TestClient)
     assert body["abstained"] is True and body["citations"] == []
 
 
-def test_the_stream_carries_real_tokens_and_the_same_final_answer(real_client: TestClient) -> None:
+def test_the_stream_carries_verified_sentences_then_the_answer_and_the_draft_only_on_request(
+        real_client: TestClient) -> None:
     with real_client.stream("POST", "/ask/stream", json={"question": COMMITTED}) as response:
         raw = "".join(response.iter_text())
-    assert raw.count("event: token") > 3 and raw.rstrip().split("\n\n")[-1].startswith("event: answer")
+    events = [block.split("\n", 1) for block in raw.strip().split("\n\n")]
+    names = [name.removeprefix("event: ") for name, _ in events]
+    assert names[-1] == "answer" and "token" not in names and "progress" in names
+    answer = json.loads(events[-1][1].removeprefix("data: "))
+    sent = [json.loads(data.removeprefix("data: "))["text"] for name, data in events if name == "event: sentence"]
+    assert sent and answer["answer"].startswith(" ".join(sent))
+    with real_client.stream("POST", "/ask/stream", json={"question": COMMITTED, "draft": True}) as response:
+        drafted = "".join(response.iter_text())
+    assert drafted.count("event: token") > 3 and drafted.rstrip().split("\n\n")[-1].startswith("event: answer")
 
 
 def test_real_embeddings_find_the_september_article_first(real_client: TestClient) -> None:

@@ -231,9 +231,10 @@ class Pipeline:
         if not kept:  # nothing the articles support is left: abstain, showing the closest passages
             return self._abstain(question, frame, hits, timings, usage, checked)
         conflicts = find_conflicts(kept, hits)
-        for conflict in conflicts:
-            yield SentenceEvent(conflict.sentence())
-        answer = " ".join([c.text for c in kept] + [c.sentence() for c in conflicts])
+        notes = [conflict.sentence() for conflict in conflicts] + set_aside_notes(hits)
+        for note in notes:
+            yield SentenceEvent(note)
+        answer = " ".join([c.text for c in kept] + notes)
         cited = citations.resolve(answer, hits)
         dates = sorted(c.published for c in cited if parse_day(c.published))
         newest = dates[-1] if dates else None
@@ -296,6 +297,27 @@ def current_only(checked: Sequence[CheckedSentence], hits: Sequence[Hit], frame:
                                f"{frame.end}) and the cited articles are from {dates}")
         out.append(c)
     return out
+
+
+SET_ASIDE_QUOTE_CHARS = 160
+
+
+def set_aside_notes(hits: Sequence[Hit]) -> list[str]:
+    """One sentence per shown passage that held text addressed to AI systems, quoting it: the reader sees
+    what a source tried to make the answer say, and that it was not evidence. No [n] marker: the note
+    is no citation."""
+    notes = []
+    for hit in hits:
+        if hit.withheld:
+            start, end = sorted(hit.withheld)[0]
+            said = " ".join(hit.chunk.text[start:end].split())
+            if len(said) > SET_ASIDE_QUOTE_CHARS:
+                said = said[:SET_ASIDE_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+            more = len(hit.withheld) - 1
+            also = f" (and {more} more such sentence{'s' if more > 1 else ''})" if more else ""
+            notes.append(f"The article “{hit.chunk.title}” also holds text addressed to AI systems, set aside "
+                         f"and not used as evidence: “{said}”{also}.")
+    return notes
 
 
 def dating_note(frame: TimeFrame, newest: str | None, undated: bool) -> str:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rag.conversation import Turn
 from rag.filters import SearchFilter
-from rag.types import Answer, Chunk, Hit
+from rag.types import Answer, Chunk, Conflict, Hit
 
 MAX_HISTORY_TURNS = 50
 # An unpaired surrogate ("\\ud800" in JSON) cannot be encoded, so it would fail deep in the tokenizer; a NUL
@@ -171,6 +171,24 @@ class PassageOut(BaseModel):
                    corroborated_by=[CorroboratingPassage.from_chunk(d) for d in hit.duplicates])
 
 
+class SideOut(BaseModel):
+    value: str = Field(description="What this side says, as its passage words it.")
+    cited: int = Field(description="The passage `[n]` that says it.")
+
+
+class ConflictOut(BaseModel):
+    kind: str = Field(description="account: the same account with another name, place, date or figure; "
+                                  "figure: another figure for the same thing.")
+    sides: list[SideOut] = Field(description="Each side of the disagreement, with the passage that gives it.")
+    sentence: str = Field(description="The sentence of the answer that names the disagreement.")
+
+    @classmethod
+    def from_conflict(cls, conflict: Conflict) -> ConflictOut:
+        return cls(kind=conflict.kind, sentence=conflict.sentence(),
+                   sides=[SideOut(value=conflict.value, cited=conflict.cited),
+                          SideOut(value=conflict.other_value, cited=conflict.other)])
+
+
 class SentenceOut(BaseModel):
     """What verification made of one sentence the model wrote."""
 
@@ -212,6 +230,9 @@ class AnswerOut(BaseModel):
     time_window: tuple[str, str] | None = Field(None, description=(
         "The publication dates (first, last) the question's time words point at ('this week', 'in March'), "
         "relative to `as_of`; null when it has none."))
+    conflicts: list[ConflictOut] = Field(default_factory=list, description=(
+        "Where the retrieved passages disagree on what the answer states (a name, place, date or figure), each "
+        "side with its passage; the answer names each one too."))
     about_present: bool = Field(False, description=(
         "True when the question asks about now ('this week', 'latest', 'currently'): only articles of "
         "`time_window` answer it."))
@@ -221,6 +242,7 @@ class AnswerOut(BaseModel):
         return cls(question=answer.question, rewritten_question=None, answer=answer.answer, abstained=answer.abstained,
                    as_of=answer.as_of, evidence_date=answer.evidence_date, undated_evidence=answer.undated_evidence,
                    time_window=answer.time_window, about_present=answer.about_present,
+                   conflicts=[ConflictOut.from_conflict(c) for c in answer.conflicts],
                    citations=[CitationOut.model_validate(c) for c in answer.citations],
                    passages=[PassageOut.from_hit(i, h) for i, h in enumerate(answer.passages, start=1)],
                    sentences=[SentenceOut.model_validate(s) for s in answer.sentences],

@@ -84,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     followups.add_argument("--rewriters", nargs="+", choices=("asked", "rules", "model", "target"),
                            default=["asked", "rules", "model", "target"])
     followups.add_argument("--out", type=Path, default=RESULTS_DIR)
+    conflicts = commands.add_parser("conflicts", help="sources that disagree (an article's copy with its answer "
+                                                      "swapped): does the answer name both sides?")
+    conflicts.add_argument("--out", type=Path, default=RESULTS_DIR)
     ceiling = commands.add_parser("ceiling", help="saved runs: answers the model never drafted against "
                                                   "answers verification removed")
     ceiling.add_argument("runs", type=Path, nargs="+", help="result files written by `run`")
@@ -108,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         from eval.followups import run as measure_followups
 
         print("\n".join(measure_followups(args.out, args.answers, args.rewriters)))
+        return 0
+    if args.command == "conflicts":
+        from eval.conflicts import run as measure_conflicts
+
+        print("\n".join(measure_conflicts(args.out)))
         return 0
     if args.command == "ceiling":
         from eval.ceiling import report

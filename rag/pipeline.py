@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from rag import citations
 from rag.chunking import sentence_spans
+from rag.conflicts import find_conflicts
 from rag.errors import BadRequest
 from rag.evidence import EvidenceSelector
 from rag.fallback import quoted_answer
@@ -23,7 +24,7 @@ from rag.retrieval import Retriever
 from rag.timeref import TimeFrame, parse_day, time_frame
 from rag.types import Answer, CheckedSentence, Hit, Usage
 from rag.untrusted import InjectionDetector
-from rag.verification import Verifier, find_conflicts, split_claims
+from rag.verification import Verifier, split_claims
 
 # How a small model says, in its own words, that the sources lack the answer. It must be about the
 # sources: "Italy does not provide troops" is a claim to verify, not an abstention.
@@ -230,7 +231,7 @@ class Pipeline:
         timings["total"] = time.perf_counter() - started
         if not kept:  # nothing the articles support is left: abstain, showing the closest passages
             return self._abstain(question, frame, hits, timings, usage, checked)
-        conflicts = find_conflicts(kept, hits)
+        conflicts = find_conflicts(kept, hits, question)
         notes = [conflict.sentence() for conflict in conflicts] + set_aside_notes(hits)
         for note in notes:
             yield SentenceEvent(note)
@@ -242,7 +243,8 @@ class Pipeline:
         answer += dating_note(frame, newest, undated)
         return Answer(question=question, answer=answer, citations=cited, abstained=False,
                       model=self.generator.name, usage=usage, timings=timings, passages=tuple(hits),
-                      sentences=checked, evidence_date=newest, undated_evidence=undated, **_frame_fields(frame))
+                      sentences=checked, evidence_date=newest, undated_evidence=undated, conflicts=tuple(conflicts),
+                      **_frame_fields(frame))
 
     def _abstain(self, question: str, frame: TimeFrame, hits: Sequence[Hit], timings: dict[str, float],
                  usage: Usage, checked: tuple[CheckedSentence, ...] = ()) -> Answer:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from rag.chunking import sentence_spans
+from rag.conflicts import differs_in_a_value
 from rag.embedding import Embedder
 from rag.filters import NO_FILTER, SearchFilter
 from rag.lexical import LexicalIndex
@@ -192,14 +193,15 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = RRF_K) ->
 
 def _distinct(ranked: Sequence[Hit], top_k: int) -> list[Hit]:
     """The first `top_k` hits that are not near-copies of a better one from another article; a copy
-    is attached to the hit it copies as a corroborating duplicate."""
+    is attached to the hit it copies as a corroborating duplicate. A near-copy that gives another name,
+    number or date is another account, not a copy: it stays a hit, so a disagreement can be seen."""
     kept: list[Hit] = []
     shingles: list[set[tuple[str, ...]]] = []
     for hit in ranked:
         own = _trigrams(hit.chunk.text)
         twin = next((i for i, other in enumerate(shingles)
-                     if kept[i].chunk.article_id != hit.chunk.article_id and _overlap(own, other) >= DUPLICATE_OVERLAP),
-                    None)
+                     if kept[i].chunk.article_id != hit.chunk.article_id and _overlap(own, other) >= DUPLICATE_OVERLAP
+                     and not differs_in_a_value(kept[i].chunk.text, hit.chunk.text)), None)
         if twin is not None:
             kept[twin] = replace(kept[twin], duplicates=kept[twin].duplicates + (hit.chunk,))
         elif len(kept) < top_k:

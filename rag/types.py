@@ -138,6 +138,25 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """Two retrieved passages disagreeing on what the answer states: [cited] gives `value` where [other]
+    gives `other_value` (rag.conflicts)."""
+
+    cited: int
+    value: str
+    other: int
+    other_value: str
+    kind: str = "figure"  # "figure" (differing figures), or "account" (one value swapped in the same account)
+
+    def sentence(self) -> str:
+        if self.kind == "figure":
+            return (f"The sources disagree on this figure: [{self.cited}] gives {self.value}, "
+                    f"while [{self.other}] gives {self.other_value}.")
+        return (f"The sources disagree: [{self.cited}] says “{self.value}”, "
+                f"while [{self.other}] says “{self.other_value}”.")
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the pipeline returns for one question."""
 
@@ -155,6 +174,7 @@ class Answer:
     undated_evidence: bool = False  # a cited article has no publication date
     time_window: tuple[str, str] | None = None  # the publication window the question's time words name
     about_present: bool = False  # the question asks about now ("this week", "latest"): the window is required
+    conflicts: tuple[Conflict, ...] = ()  # where the retrieved passages disagree on what the answer states
 
 
 @dataclass(frozen=True)

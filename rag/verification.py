@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 
 from rag.chunking import sentence_spans
 from rag.counts import counted_nouns, counts_something_else
-from rag.facts import NumberMention, missing_facts, number_mentions, numbers
+from rag.facts import missing_facts
 from rag.grounding import Judge, best_aligned_sentence, content_words, coverage, full_content_words, is_bare_answer
 from rag.injection import REMOVED, neutralise
 from rag.rerank import Reranker
@@ -311,42 +311,3 @@ def readable_date(iso: str) -> str:
         return datetime.date.fromisoformat(iso).strftime("%-d %B %Y")
     except ValueError:
         return iso
-
-
-@dataclass(frozen=True)
-class Conflict:
-    cited: int
-    value: str
-    other: int
-    other_value: str
-
-    def sentence(self) -> str:
-        return (f"The sources disagree on this figure: [{self.cited}] gives {self.value}, "
-                f"while [{self.other}] gives {self.other_value}.")
-
-
-def find_conflicts(sentences: Sequence[CheckedSentence], hits: Sequence[Hit]) -> list[Conflict]:
-    """Figures in kept sentences that another retrieved passage states differently, in the same words."""
-    conflicts: list[Conflict] = []
-    for sentence in sentences:
-        claimed = numbers(sentence.stated)
-        for n in sentence.cited:
-            for mention in number_mentions(hits[n - 1].evidence_text):
-                if mention.value in claimed and len(mention.anchor) >= 2:
-                    conflicts.extend(_rivals(n, mention, hits))
-    return list({(c.cited, c.other): c for c in conflicts}.values())
-
-
-def _rivals(n: int, mention: NumberMention, hits: Sequence[Hit]) -> list[Conflict]:
-    if 1900 <= mention.value <= 2100 and mention.value.is_integer():
-        return []  # years: two different years are rarely two figures for the same thing
-    found = []
-    for m, hit in enumerate(hits, start=1):
-        if m == n:
-            continue
-        for other in number_mentions(hit.evidence_text):
-            same_thing = len(set(other.anchor) & set(mention.anchor)) >= 2
-            close = 0.5 <= other.value / mention.value <= 2 if mention.value else False
-            if same_thing and close and not mention.agrees_with(other):
-                found.append(Conflict(n, mention.raw, m, other.raw))
-    return found

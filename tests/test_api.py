@@ -167,3 +167,18 @@ def test_a_failure_after_the_stream_has_begun_ends_it_with_an_error_event(client
     chat = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": body["question"]}],
                                                      "stream": True})
     assert '"code": "internal_error"' in chat.text and "[DONE]" not in chat.text
+
+
+def test_sources_that_disagree_on_the_answer_are_named_with_each_side(client: TestClient) -> None:
+    report = ("The harbour commission chose Vireo Shipping to run the new container terminal at Port Elwyn, "
+              "its chair said on Monday.")
+    for article_id, text in (("harbour-a", report), ("harbour-b", report.replace("Vireo", "Castell"))):
+        assert client.post("/documents", json={"id": article_id, "title": "Port Elwyn terminal", "text": text,
+                                               "published": "2025-09-01"}).status_code == 201
+    body = client.post("/ask", json={"question": "Which company will run the new container terminal at Port Elwyn?",
+                                     "as_of": "2025-09-02"}).json()
+    assert not body["abstained"], body
+    [conflict] = body["conflicts"]
+    assert conflict["kind"] == "account" and conflict["sentence"] in body["answer"]
+    sides = {side["value"]: body["passages"][side["cited"] - 1]["article_id"] for side in conflict["sides"]}
+    assert sides == {"Vireo Shipping": "harbour-a", "Castell Shipping": "harbour-b"}

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
@@ -226,3 +227,20 @@ def test_the_date_control_shows_today_and_its_day_is_the_answers_as_of(page: Pag
     ask(page, QUESTION)
     answer = page.locator(".turn.assistant .answer").last
     expect(answer.locator(".dating")).to_contain_text("Asked as of 2025-09-06")
+
+
+def test_sources_that_disagree_are_shown_side_by_side(page: Page, live_server: str) -> None:
+    report = ("The harbour commission chose Vireo Shipping to run the new container terminal at Port Elwyn, "
+              "its chair said on Monday.")
+    for article_id, text in (("harbour-a", report), ("harbour-b", report.replace("Vireo", "Castell"))):
+        posted = httpx.post(f"{live_server}/documents", json={"id": article_id, "title": "Port Elwyn terminal",
+                                                              "text": text, "published": "2025-09-01"})
+        assert posted.status_code == 201
+    page.goto("/")
+    page.locator("#as-of").fill("2025-09-02")
+    ask(page, "Which company will run the new container terminal at Port Elwyn?")
+    disagreement = page.locator(".turn.assistant .conflicts").last
+    expect(disagreement).to_contain_text("Sources disagree")
+    expect(disagreement).to_contain_text("Vireo Shipping")
+    expect(disagreement).to_contain_text("Castell Shipping")
+    shot(page, "9-disagreement")

@@ -153,6 +153,17 @@ def test_near_duplicate_passages_fold_into_one_hit_as_corroboration(services: Se
         ({"outlet-a", "outlet-b"} - {copies[0].chunk.article_id}).pop()]
 
 
+def test_a_near_copy_that_changes_a_name_is_another_account_not_a_copy(services: Services) -> None:
+    quote = ("The prime minister said the coalition of the willing would meet at the Elysee Palace on Thursday, "
+             "and that 26 countries had now signed up to the force.")
+    services.indexer.index(Article("outlet-a", "Outlet A report", quote, published="2025-09-05", source="A"))
+    services.indexer.index(Article("outlet-b", "Outlet B report", quote.replace("Elysee", "Matignon"),
+                                   published="2025-09-05", source="B"))
+    hits = services.pipeline.search("Where would the coalition of the willing meet on Thursday?", 4)
+    both = [h for h in hits if h.chunk.article_id in ("outlet-a", "outlet-b")]
+    assert len(both) == 2 and not any(h.duplicates for h in both)
+
+
 def test_the_reranker_blends_with_the_fused_order_instead_of_overriding_it(services: Services) -> None:
     query = "How many countries committed to the reassurance force?"
     fused = replace(services.pipeline.retriever, reranker=None).search(query, 8)

@@ -1,8 +1,9 @@
 import pytest
 
+from rag.conflicts import find_conflicts
 from rag.grounding import Judgement, RuleJudge
 from rag.types import Chunk, Hit
-from rag.verification import Verifier, _added_words, find_conflicts, source_sentence_for, split_claims
+from rag.verification import Verifier, _added_words, source_sentence_for, split_claims
 
 AID_001 = ("Macron announced a new package of defense aid for Ukraine that he said was worth 2 billion euros "
            "($2.15 billion) and will include light tanks.")

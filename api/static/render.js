@@ -35,6 +35,7 @@ export function answerView(answer) {
     rewriteNote(answer.rewritten_question),
     answerBody(answer.answer, answer.citations),
     status(answer, removed.length),
+    disagreements(answer.conflicts || []),
     dating(answer),
     answer.citations.length ? references(answer.citations) : null,
     answer.abstained ? closestPassages(answer.passages) : null,
@@ -54,6 +55,14 @@ function status(answer, removed) {
   }
   const note = removed ? ` · ${removed} unsupported sentence${removed > 1 ? "s" : ""} removed` : "";
   return el("p", { class: "badge ok" }, `Verified against the cited passages${note}`);
+}
+
+/** Where the sources disagree on the answer: each side and the passage that gives it. */
+function disagreements(conflicts) {
+  if (!conflicts.length) return null;
+  return el("div", { class: "badge warn conflicts", role: "note" }, "Sources disagree: ",
+    ...conflicts.map((c, i) => el("span", {}, i ? "; " : "",
+      ...c.sides.flatMap((side, j) => [j ? " vs " : "", el("q", {}, side.value), ` [${side.cited}]`]))));
 }
 
 /** When the answer is from: the day asked, the question's window, the newest cited article, undated evidence. */

@@ -1,5 +1,7 @@
 """Follow-up questions rewritten to stand alone, deterministically."""
 
+import pytest
+
 from rag.conversation import Turn, standalone_question
 
 HISTORY = [Turn("user", "How many troops will France send to Ukraine?"),
@@ -48,3 +50,27 @@ def test_assistant_turns_do_not_feed_the_rewrite() -> None:
 
 def test_rewrite_longer_than_the_limit_falls_back_to_the_question_as_asked() -> None:
     assert standalone_question(HISTORY, "and what did Germany say?", max_chars=30) == "and what did Germany say?"
+
+
+def test_the_model_rewrite_prompt_shows_recent_turns_without_citation_markers() -> None:
+    from rag.conversation import rewrite_messages
+
+    messages = rewrite_messages(HISTORY, "  And   Germany? ")
+    assert messages[0]["role"] == "system" and "Do not answer it" in messages[0]["content"]
+    prompt = messages[1]["content"]
+    assert "User: How many troops will France send to Ukraine?" in prompt
+    assert "Assistant: France will send 5,000 troops." in prompt and "[1]" not in prompt
+    assert prompt.endswith("Follow-up question: And Germany?")
+
+
+@pytest.mark.parametrize("reply, expected", [
+    ("How many troops will Germany send to Ukraine?", "How many troops will Germany send to Ukraine?"),
+    ("Standalone question: \"How many troops will Germany send?\"\nExtra words.", "How many troops will Germany send?"),
+    ("Germany will send 3,000 troops.", None),  # an answer, not a question
+    ("", None),
+    ("Why? " * 300, None),  # over the question limit
+])
+def test_a_model_rewrite_is_used_only_when_it_is_a_question(reply: str, expected: str | None) -> None:
+    from rag.conversation import parsed_rewrite
+
+    assert parsed_rewrite(reply, "And Germany?", max_chars=1000) == expected

@@ -62,7 +62,7 @@ def with_markers(claim: str, cited: Sequence[int]) -> str:
 
 
 # The cross-encoder's probability that a sentence answers the question, below which it does not.
-# On the seed and MultiHop-RAG answers of sessions 2-3 (eval/results), every sentence holding an
+# On the seed and MultiHop-RAG answers of early eval runs (eval/results), every sentence holding an
 # accepted answer scored >= 0.61, while the true but off-question answers to unanswerable questions
 # scored 0.50 and 0.01. Chosen on those answers: tuned, not held out. A sentence's
 # score is the higher of its own and its own followed by its source sentences (`_relevance`); that
@@ -71,7 +71,7 @@ MIN_ANSWER_RELEVANCE = 0.6
 # A doubted claim is replaced by a source sentence only from a passage the judge scored at least this
 # (P(yes) for the model judge): the judge leant towards it, and the sentence states the claim's facts.
 # On the labelled answers (eval/data/answer_pairs.jsonl), true claims the model doubts scored 0.70-0.79;
-# below 0.72 sit mostly claims whose relation is wrong (s46: "France and the UK will command the
+# below 0.72 sit mostly claims whose relation is wrong ("France and the UK will command the
 # force", 0.70). Chosen on those answers: tuned, not held out.
 MIN_QUOTE_SUPPORT = 0.72
 # A quote was not written to answer the question: it carries the claim's facts, and often more. It

@@ -130,7 +130,7 @@ def test_passages_left_out_by_evidence_selection_renumber_the_prompt_and_the_cit
 
 def test_a_passage_whose_one_sentence_answers_is_given_to_the_model_when_no_passage_is_relevant_whole(
         services: Services, generator: ScriptedGenerator) -> None:
-    """s02: the byline sentence scores 0.98, the passage it ends 0.055 (under the 0.2 floor)."""
+    """A seed question's answer: the byline sentence scores 0.98, the passage it ends 0.055 (under the 0.2 floor)."""
     class OnlyTheByline:  # a reranker stand-in: no passage is relevant whole; the byline is, to a question on it
         name = "byline"
 

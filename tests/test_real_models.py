@@ -133,7 +133,7 @@ def test_the_real_reranker_removes_a_true_sentence_that_answers_another_question
 
 def test_the_real_cross_encoder_finds_the_one_answering_sentence_of_a_passage_it_scores_low(
         real_services: Services) -> None:
-    """s02: the byline that answers ends a passage about an airfield strike, which the cross-encoder
+    """The byline that answers ends a passage about an airfield strike, which the cross-encoder
     scores under the relevance floor whole; by its best sentence the passage reaches the model."""
     question = "Who contributed reporting from Kyiv to the article on the March 2025 Paris summit?"
     floor = real_services.pipeline.policy.min_relevance
@@ -177,7 +177,7 @@ def test_an_answer_naming_whom_the_question_describes_is_scored_with_its_source(
 
 
 def test_a_quote_may_leave_the_claims_name_to_its_real_articles_title(real_services: Services) -> None:
-    """Seed question s01: the Elysee sentence says "Macron", and "French President Emmanuel" only its title."""
+    """A seed answer: the Elysee sentence says "Macron", and "French President Emmanuel" only its title."""
     question = ("In which Paris palace did Macron host the delegations for the March 2025 coalition of the willing "
                 "summit?")
     claim = ("The French President Emmanuel Macron hosted the delegations for the March 2025 coalition of the "
@@ -191,7 +191,7 @@ def test_a_quote_may_leave_the_claims_name_to_its_real_articles_title(real_servi
 
 
 def test_a_true_sentence_the_real_judge_doubts_is_replaced_by_the_source_sentence(real_services: Services) -> None:
-    """Seed question s27: the model's restatement scores P(yes) 0.79, just under the judge's 0.8;
+    """A seed answer: the model's restatement scores P(yes) 0.79, just under the judge's 0.8;
     the passage's own sentence naming Witkoff takes its place."""
     question = "Who represented the United States at the September 2025 Paris summit of the coalition of the willing?"
     claim = ("Steve Witkoff represented the United States at the September 2025 Paris summit of the coalition "

@@ -164,7 +164,7 @@ def test_a_claim_adding_nothing_to_the_question_has_nothing_to_quote_for(claim: 
 
 
 def test_a_claim_adding_words_but_no_fact_is_quoted_by_the_sentence_holding_all_of_them() -> None:
-    """s11: a true answer the model judge doubted (0.79) whose point is a common noun, not a name."""
+    """A true answer the model judge doubted (0.79) whose point is a common noun, not a name."""
     porcupine = ("The 27-nation European Union is also pressing ahead with a so-called steel porcupine strategy "
                  "aimed at making Ukraine an even tougher nut for Russia to crack.")
     question = "What is the name of the EU strategy aimed at making Ukraine a tougher nut for Russia to crack?"

@@ -7,8 +7,9 @@ double the latency of every follow-up) and only touches questions that look elli
 - a bare noun phrase ("and Germany?", "what about Italy?") takes the place of the first name in
   the previous question: "How many troops will France send?" → "How many troops will Germany send?";
 - a question that opens with a connective ("and", "but", "what about"…), leans on a pronoun
-  ("they", "it", "this"…) or has almost no content words gets the previous question's salient
-  terms appended: "What did Germany say? (context: countries committed reassurance force)".
+  ("they", "it", "this"…), has almost no content words or names nothing gets the previous
+  question's salient terms appended: "What did Germany say? (context: countries committed
+  reassurance force)", "Where did the ceremony take place? (context: BAFTA awards week)".
 
 Self-contained questions pass through unchanged. Each earlier user turn is rewritten in order,
 so a chain of follow-ups keeps the topic of the question that started it.
@@ -74,9 +75,17 @@ def _rewrite(previous: str, question: str) -> str:
 
 
 def _is_elliptical(question: str) -> bool:
+    """Does the question lean on the conversation? It opens with a connective, uses a pronoun, says almost
+    nothing, or names nothing: in a conversation about the news, a question without a name of its own
+    ("Where did the ceremony take place?", "Against which country?") is about the topic so far."""
     words = [w.lower() for w in _WORD.findall(question)]
     return (bool(_CONNECTIVE.match(question)) or any(w in _PRONOUNS for w in words)
-            or len(_content_words(question)) < 2)
+            or len(_content_words(question)) < 2 or not _names(question))
+
+
+def _names(question: str) -> list[str]:
+    """Capitalised words after the first (capitalised by grammar): the names the question gives itself."""
+    return [w for w in _WORD.findall(question)[1:] if w[:1].isupper()]
 
 
 def _is_noun_phrase(body: str) -> bool:

@@ -74,3 +74,10 @@ def test_a_model_rewrite_is_used_only_when_it_is_a_question(reply: str, expected
     from rag.conversation import parsed_rewrite
 
     assert parsed_rewrite(reply, "And Germany?", max_chars=1000) == expected
+
+
+@pytest.mark.parametrize("follow_up", ["Where did the ceremony take place?", "Against which country?"])
+def test_a_follow_up_that_names_nothing_takes_the_topic_so_far(follow_up: str) -> None:
+    history = [Turn("user", "Who won at the BAFTA awards this week?"), Turn("assistant", "Several films [1].")]
+    rewritten = standalone_question(history, follow_up)
+    assert rewritten.startswith(follow_up) and "BAFTA" in rewritten

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from api.schemas import AnswerOut
-from rag.conversation import Turn, standalone_question
+from rag.conversation import Turn
 from rag.services import Services
 from rag.types import Answer
 
@@ -18,9 +18,8 @@ class Query:
 
     @classmethod
     def build(cls, question: str, history: Sequence[Turn], services: Services) -> Query:
-        """Rewrite a follow-up within the pipeline's question limit, so a valid question stays valid."""
-        limit = services.pipeline.policy.max_question_chars
-        return cls(" ".join(question.split()), standalone_question(history, question, limit))
+        """Rewrite a follow-up (within the pipeline's question limit, so a valid question stays valid)."""
+        return cls(" ".join(question.split()), services.pipeline.standalone(history, question))
 
     @property
     def rewritten(self) -> str | None:

@@ -48,12 +48,12 @@ ROWS = PROJECT_ROOT / "bench" / "results" / "speed-rows.json"
 class Timing:
     question: str
     ttft: float | None = None  # seconds to the first generated token (None: abstained before generating)
-    first_verified: float | None = None  # seconds to the first sentence that passed verification
     total: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     stages: dict[str, float] = field(default_factory=dict)
     passages: list[dict[str, Any]] = field(default_factory=list)
+    first_verified: float | None = None  # seconds to the first sentence that passed verification
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -231,11 +231,12 @@ def _report(service: list[Timing], raw: list[Timing], build: list[dict[str, Any]
     def p(values: Sequence[float]) -> str:
         return f"{percentile(values, 50):.2f} / {percentile(values, 95):.2f}"
 
+    verified = [s.first_verified for s in generated if s.first_verified is not None]
     rows = [
         ("time to first token, s", p([s.ttft or 0 for s in generated]), p([r.ttft or 0 for r in raw]),
          p([(s.ttft or 0) / (r.ttft or 1) for s, r in pairs])),
-        ("time to the first verified sentence, s (the first text a reader sees)",
-         p([s.first_verified for s in generated if s.first_verified is not None]), "—", "—"),
+        *([("time to the first verified sentence, s (the first text a reader sees)", p(verified), "—", "—")]
+          if verified else []),
         ("total, s (service: verified answer)", p([s.total for s in generated]), p([r.total for r in raw]),
          p([s.total / r.total for s, r in pairs])),
         ("draft complete, s (service: before verification)",

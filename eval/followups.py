@@ -33,9 +33,8 @@ from eval.datasets import (
     seed_questions,
 )
 from eval.metrics import contains_answer, percentile
-from rag.conversation import Turn, parsed_rewrite, rewrite_messages, standalone_question
+from rag.conversation import ModelRewriter, Turn, standalone_question
 from rag.filters import SearchFilter
-from rag.generation import Generator
 from rag.pipeline import Pipeline, without_dating_note
 from rag.settings import Settings
 
@@ -74,18 +73,13 @@ def conversations(path: Path = CONVERSATIONS_FILE) -> list[Conversation]:
     return found
 
 
-def model_rewrite(generator: Generator, history: Sequence[Turn], follow_up: str, max_chars: int) -> str:
-    """The generator's standalone form of `follow_up`, or the rules' when its reply is no question."""
-    reply = "".join(generator.generate(rewrite_messages(history, follow_up), max_tokens=64))
-    return parsed_rewrite(reply, follow_up, max_chars) or standalone_question(history, follow_up, max_chars)
-
-
 def rewriter(name: str, pipeline: Pipeline) -> Callable[[Conversation], str]:
     limit = pipeline.policy.max_question_chars
     return {
         "asked": lambda c: c.follow_up,
         "rules": lambda c: standalone_question(c.history, c.follow_up, limit),
-        "model": lambda c: model_rewrite(pipeline.generator, c.history, c.follow_up, limit),
+        "model": lambda c: replace(pipeline, rewriter=ModelRewriter(pipeline.generator)).standalone(c.history,
+                                                                                                   c.follow_up),
         "target": lambda c: c.target.question,
     }[name]
 

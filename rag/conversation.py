@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Role = Literal["user", "assistant"]
 
@@ -137,6 +137,19 @@ def rewrite_messages(history: Sequence[Turn], follow_up: str) -> list[dict[str, 
              f"{_CITATION_MARK.sub('', ' '.join(t.content.split()))[:_TURN_CHARS]}" for t in recent]
     prompt = "Conversation:\n" + "\n".join(lines) + f"\n\nFollow-up question: {' '.join(follow_up.split())}"
     return [{"role": "system", "content": REWRITE_SYSTEM}, {"role": "user", "content": prompt}]
+
+
+@dataclass(frozen=True)
+class ModelRewriter:
+    """The follow-up made standalone by the generator (RAG_REWRITE=model), the rules' rewrite when the
+    model's reply is no question. The caller holds the model's turn: one generation at a time."""
+
+    generator: Any  # rag.generation.Generator (not imported here: this module has no model dependency)
+
+    def rewrite(self, history: Sequence[Turn], follow_up: str, max_chars: int | None = None) -> str:
+        question = " ".join(follow_up.split())
+        reply = "".join(self.generator.generate(rewrite_messages(history, question), max_tokens=REWRITE_TOKENS))
+        return parsed_rewrite(reply, question, max_chars) or standalone_question(history, question, max_chars)
 
 
 def parsed_rewrite(reply: str, follow_up: str, max_chars: int | None = None) -> str | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from rag import citations
 from rag.chunking import sentence_spans
 from rag.conflicts import find_conflicts
+from rag.conversation import ModelRewriter, Turn, standalone_question
 from rag.errors import BadRequest
 from rag.evidence import EvidenceSelector
 from rag.fallback import quoted_answer
@@ -107,6 +108,18 @@ class Pipeline:
     gate: Gate = field(default_factory=Gate)
     # Withholds sentences that speak to AI systems or dictate the answer (rag.untrusted); None: patterns only.
     detector: InjectionDetector | None = None
+    # Writes follow-ups as standalone questions with the model (RAG_REWRITE=model); None: the rules of
+    # rag.conversation, which cost nothing.
+    rewriter: ModelRewriter | None = None
+
+    def standalone(self, history: Sequence[Turn], question: str) -> str:
+        """`question` rewritten to stand alone after `history`, within the question limit; a model rewrite
+        takes a turn on the model, like an answer (and may be refused with Busy, like one)."""
+        limit = self.policy.max_question_chars
+        if self.rewriter is None or not any(t.role == "user" and t.content.strip() for t in history):
+            return standalone_question(history, question, limit)
+        with self.gate.admit() as ticket, ticket.turn():
+            return self.rewriter.rewrite(history, question, limit)
 
     def search(self, query: str, top_k: int | None = None, filters: SearchFilter = NO_FILTER) -> list[Hit]:
         """Ranked passages for a query, no generation."""

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from rag.conversation import ModelRewriter
 from rag.embedding import Embedder, SentenceTransformerEmbedder
 from rag.errors import BadRequest
 from rag.evidence import EvidenceSelector
@@ -117,8 +118,12 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
     verifier = Verifier(make_judge(settings.judge, generator), reranker, settings.min_answer_relevance,
                         quote=settings.quote)
     detector = InjectionDetector.load(embedder) if settings.injection_detector else None
+    if settings.rewrite not in ("rules", "model"):
+        raise BadRequest(f"RAG_REWRITE={settings.rewrite!r}: use 'rules' or 'model'")
+    rewriter = ModelRewriter(generator) if settings.rewrite == "model" else None
     pipeline = Pipeline(retriever, generator, policy_from(settings), verifier,
-                        gate=Gate(settings.max_queue, settings.queue_timeout), evidence=evidence, detector=detector)
+                        gate=Gate(settings.max_queue, settings.queue_timeout), evidence=evidence, detector=detector,
+                        rewriter=rewriter)
     return Services(settings, store, indexer, pipeline, model_file)
 
 

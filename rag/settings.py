@@ -63,6 +63,9 @@ class Settings:
     # drafts point at and the cross-encoder scores as answering (>= 0.8), quoted and cited (rag.fallback).
     # Off: on RealTimeQA (its development set) it made 5 answers right and 17 wrong (docs/archive.md).
     quote_fallback: bool = False
+    # How a follow-up is made a standalone question: "rules" (rag.conversation, no model call) or "model"
+    # (the generator rewrites it, ~1-2 s per follow-up; measured in docs/evaluation.md).
+    rewrite: str = "rules"
     grammar: bool = False  # constrain answers to "sentence [n]." form with a llama.cpp grammar
     # The model judge runs in a llama.cpp context of its own, so the answer prompt's passages stay
     # cached for the next question (measured in docs/performance.md); costs ~0.9 GB more memory.

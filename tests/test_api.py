@@ -182,3 +182,25 @@ def test_sources_that_disagree_on_the_answer_are_named_with_each_side(client: Te
     assert conflict["kind"] == "account" and conflict["sentence"] in body["answer"]
     sides = {side["value"]: body["passages"][side["cited"] - 1]["article_id"] for side in conflict["sides"]}
     assert sides == {"Vireo Shipping": "harbour-a", "Castell Shipping": "harbour-b"}
+
+
+def test_with_the_model_rewriter_a_follow_up_is_rewritten_by_the_model_and_reported(client: TestClient,
+                                                                                   services: Services) -> None:
+    from rag.conversation import REWRITE_SYSTEM, ModelRewriter
+
+    def reply(messages: object) -> str:
+        if messages[0]["content"] == REWRITE_SYSTEM:  # type: ignore[index]
+            return "Standalone question: What did Italy say about sending troops to Ukraine?"
+        return "Italy will not send troops [1]."
+
+    rewriting = ScriptedGenerator(reply)
+    services.pipeline.generator = rewriting
+    services.pipeline.rewriter = ModelRewriter(rewriting)
+    history = [{"role": "user", "content": "Which countries will send troops?"},
+               {"role": "assistant", "content": "Twenty-six countries committed [1]."}]
+    body = client.post("/ask", json={"question": "And Italy?", "history": history}).json()
+    assert body["rewritten_question"] == "What did Italy say about sending troops to Ukraine?"
+    assert rewriting.calls[0][0]["content"] == REWRITE_SYSTEM and "Follow-up question: And Italy?" in \
+        rewriting.calls[0][1]["content"]
+    first = client.post("/ask", json={"question": "Will Italy send troops?"}).json()  # no history: no rewrite
+    assert first["rewritten_question"] is None

@@ -4,7 +4,7 @@ the five seed articles, in one process with the same models, so the ratio is of 
 Each index is built (or reused: an upsert skips unchanged articles) under bench/results/, then
 `--questions` questions are asked of each: the seed suite's CI questions over the seed articles, and
 RealTimeQA questions (each on its own date) over the archive. One untimed question first warms
-each. The table goes into docs/performance.md between markers, with the command and date.
+each. The table goes into docs/benchmarks.md between markers, with the command and date.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from rag.services import build_services, load_embedder, load_generator, load_rer
 from rag.settings import PROJECT_ROOT, Settings
 from rag.types import Article
 
-DOC = PROJECT_ROOT / "docs" / "performance.md"
+DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 RESULTS = PROJECT_ROOT / "bench" / "results"
 STAGES = ("retrieve", "screen", "first_token", "generate", "verify", "total")
 
@@ -34,7 +34,7 @@ STAGES = ("retrieve", "screen", "first_token", "generate", "verify", "total")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.archive", description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=12)
-    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md")
     parser.add_argument("--index-dir", type=Path, default=RESULTS / "archive-index",
                         help="where the two indexes live (an eval run's <out>/index is reused as is)")
     args = parser.parse_args(argv)

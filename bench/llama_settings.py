@@ -3,7 +3,7 @@
 Loads the model once per variant (llama.cpp's defaults; flash attention) and, taking turns so
 that the machine's drift falls on every variant alike, times processing one seed-question prompt
 from an empty KV cache and decoding a fixed number of tokens after it. Writes a table into
-docs/performance.md between markers, with the command.
+docs/benchmarks.md between markers, with the command.
 """
 
 from __future__ import annotations

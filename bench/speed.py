@@ -13,7 +13,7 @@
    With `--lookup`, the raw run is repeated with prompt-lookup speculative decoding. When evidence
    selection (RAG_EVIDENCE) narrowed passages, it is also repeated with those passages whole. (The
    passages it left out are not in the answer, so this is not all a pipeline without it would send.)
-4. Write the table into docs/performance.md between markers, with the command, and every
+4. Write the table into docs/benchmarks.md between markers, with the command, and every
    question's service and raw timings to bench/results/speed-rows.json, so a ratio can be broken
    down after the fact.
 """
@@ -40,7 +40,7 @@ from eval.datasets import seed_questions
 from eval.metrics import percentile
 from rag.settings import PROJECT_ROOT, Settings
 
-DOC = PROJECT_ROOT / "docs" / "performance.md"
+DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 ROWS = PROJECT_ROOT / "bench" / "results" / "speed-rows.json"
 
 
@@ -59,7 +59,7 @@ class Timing:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=len(CI_SUBSET), help="how many seed questions")
-    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md")
     parser.add_argument("--lookup", action="store_true",
                         help="also run the raw prompts with prompt-lookup speculative decoding")
     args = parser.parse_args(argv)
@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-# This VM's speed drifts by a third between back-to-back runs of the same build (docs/performance.md):
+# This VM's speed drifts by a third between back-to-back runs of the same build (docs/benchmarks.md):
 # raw encode and indexing take turns this many times, and the medians are reported.
 INDEX_ROUNDS = 3
 

@@ -1,1 +1,1 @@
-"""The grounding evaluation suite (`python -m eval run`); see the README."""
+"""The grounding evaluation suite (`python -m eval run`); see docs/evaluation.md."""

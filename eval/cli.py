@@ -37,7 +37,7 @@ from rag.settings import PROJECT_ROOT, Settings
 from rag.types import Article
 
 RESULTS_DIR = PROJECT_ROOT / "eval" / "results"
-# The CI gate: a fixed subset of the seed suite, and the floors it must reach (stated in the README).
+# The CI gate: a fixed subset of the seed suite, and the floors it must reach (stated in docs/evaluation.md).
 # They are regression floors set just under what the default model measured here
 # (docs/evaluation.md), not the product's targets, which it does not reach yet.
 CI_SUBSET = ("s01", "s06", "s10", "s16", "s21", "s37", "s40", "s44", "s46", "s50", "s55", "s60")
@@ -45,7 +45,7 @@ CI_SUBSET = ("s01", "s06", "s10", "s16", "s21", "s37", "s40", "s44", "s46", "s50
 REALTIMEQA_CI_SUBSET = ("20260123_0", "20260123_2", "20260130_1", "20260213_3", "20260220_0", "20260227_4",
                         "20260306_2", "20260320_1")
 # Regression floors for RealTimeQA's CI subset, set under what the default model measured on it
-# (docs/archive.md); a stale answer about the present fails it too.
+# (docs/evaluation.md); a stale answer about the present fails it too.
 REALTIMEQA_GATE = {"correctness": 0.5, "abstention_recall": 0.5}
 GATE = {"correctness": 0.5, "citation_precision": 0.9, "citation_recall": 0.9, "abstention_recall": 0.75,
         "judge_balanced_accuracy": JUDGE_FLOOR}
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     retrieval = commands.add_parser("retrieval", help="retrieval benchmark: dense, BM25, hybrid, rerank")
     retrieval.add_argument("--suite", choices=("seed", "multihop", "both"), default="both")
     retrieval.add_argument("--embed-model", help="embedder to measure (default: RAG_EMBED_MODEL)")
-    retrieval.add_argument("--no-doc", action="store_true", help="print the table only; leave docs/retrieval.md")
+    retrieval.add_argument("--no-doc", action="store_true", help="print the table only; leave docs/benchmarks.md")
     retrieval.add_argument("--scale", type=int, nargs="+", metavar="CHUNKS",
                            help="instead: latency as the index grows to each size (generated filler chunks)")
     injection = commands.add_parser("injection", help="the injection detector on its labelled passages: "

@@ -18,7 +18,7 @@ JUDGE_FLOOR = 0.8  # a run whose judge scores below this is flagged: its citatio
 
 
 def summarise(results: Sequence[QuestionResult], judge: JudgeMeasurement) -> dict[str, Any]:
-    """Every headline metric of a run (definitions: eval/metrics.py and the README)."""
+    """Every headline metric of a run (definitions: eval/metrics.py and docs/evaluation.md)."""
     answered = [r for r in results if not r.error]
     answerable = [r for r in answered if r.answerable]
     unanswerable = [r for r in answered if not r.answerable]

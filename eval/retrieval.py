@@ -1,6 +1,6 @@
 """`python -m eval retrieval`: the retrieval benchmark. Dense-only, BM25-only, hybrid and
 hybrid + rerank on the seed questions and the MultiHop-RAG subset; the table goes into
-docs/retrieval.md, written by this command.
+docs/benchmarks.md, written by this command.
 
 Metrics (definitions shared with the question suites, eval/metrics.py): Hits@k is 1 when a gold
 article (seed) or a gold fact (MultiHop-RAG, upstream's whitespace-free substring rule) is in the
@@ -27,7 +27,7 @@ from rag.retrieval import RERANK_WEIGHT, Mode, Retriever
 from rag.settings import PROJECT_ROOT, Settings
 from rag.types import Article, Hit
 
-DOC = PROJECT_ROOT / "docs" / "retrieval.md"
+DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- retrieval-table:start -->", "<!-- retrieval-table:end -->"
 # (name, candidate source, rerank?, candidates per retriever (None: RAG_RERANK_CANDIDATES), rerank weight).
 # A reranking configuration scores only its candidates, as the service does; the quality table's
@@ -156,7 +156,7 @@ def _markdown_row(row: Row) -> str:
 
 
 def write_table(rows: Sequence[Row], embedder: Embedder, candidates: int, default: bool = True) -> None:
-    """Replace the table between the markers in docs/retrieval.md: the default embedder's, or, for
+    """Replace the table between the markers in docs/benchmarks.md: the default embedder's, or, for
     another (`--embed-model`), a table of its own beside it (appended the first time)."""
     table = "\n".join([
         f"Written by `python -m eval retrieval` on {dt.date.today().isoformat()} ({platform.machine()}, "

@@ -57,7 +57,7 @@ class LlamaGenerator:
         # Costs a second copy of the repacked weights and a KV cache (~0.9 GB; the file pages are shared).
         self._judge_llm = _load(model_path, JUDGE_CONTEXT_TOKENS, n_threads, flash_attn) if judge_context else self._llm
         # Passages the judge has read, kept processed (rag.prefix_states; RAG_JUDGE_CACHE_MB, off by default:
-        # measured in docs/performance.md); only in its own context, where restoring one cannot evict the
+        # measured in docs/benchmarks.md); only in its own context, where restoring one cannot evict the
         # answer prompt.
         self.judge_states = PrefixStates(judge_cache_mb << 20) if judge_context and judge_cache_mb > 0 else None
         # How llama.cpp computes the judge's P(yes), beyond the model and prompt (a key of eval's judge cache).

@@ -34,7 +34,7 @@ class Indexer:
     chunk_chars: int = 600
     # Chunks embedded per encoder call when indexing many articles. On the MultiHop-RAG corpus (336
     # chunks) a probe measured index build at 0.61-0.63x the raw encode rate with 64 and 0.74-0.80x
-    # with 256 (bench.speed: 0.75x, docs/performance.md): the encoder pads each batch to its longest
+    # with 256 (bench.speed: 0.75x, docs/benchmarks.md): the encoder pads each batch to its longest
     # text and sorts by length only within one call.
     batch_chunks: int = 256
 

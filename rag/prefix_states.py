@@ -3,7 +3,7 @@
 llama.cpp reuses the part of a new prompt that matches the last one it processed. The judge asks
 about one passage at a time, so that covers sentences citing the passage it read last, and nothing
 else: on the seed questions, 34 of the 60 passages the judge read had been read for an earlier
-question, but only 4 right before (docs/performance.md). A prefix state (the system prompt and
+question, but only 4 right before (docs/benchmarks.md). A prefix state (the system prompt and
 the passage, ~8 MB at ~28 KB a token) is kept here, and restoring it costs milliseconds where
 reading the passage again costs a second.
 """

@@ -32,14 +32,14 @@ WINDOW_HALF_LIFE = 30
 # With no time words, a mild preference for recent articles (relative to the day the question is
 # asked): this much for an article of that day, halved every RECENCY_HALF_LIFE days (RAG_RECENCY).
 # Set on RealTimeQA, its development set, together with other changes; not yet measured on and off
-# alone (docs/archive.md).
+# alone (docs/evaluation.md).
 RECENCY = 0.15
 RECENCY_HALF_LIFE = 365
 DUPLICATE_OVERLAP = 0.8  # share of the shorter passage's word trigrams found in the other one
 # The final order blends the reranker (this share) with the candidate's place in the fused list (the
 # rest), instead of letting the reranker alone decide: on MultiHop-RAG the ms-marco cross-encoder
 # alone ranked worse than fusion (MRR@10 0.804 vs 0.868); the blend keeps 0.864 there and the
-# reranker's Hits@4 of 1.0 on the seed questions (python -m eval retrieval, docs/retrieval.md).
+# reranker's Hits@4 of 1.0 on the seed questions (python -m eval retrieval, docs/benchmarks.md).
 RERANK_WEIGHT = 0.7
 
 

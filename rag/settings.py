@@ -1,6 +1,7 @@
 """One settings object, read from `RAG_*` environment variables by the entry points only.
 
-Every field is documented in the README's settings table; keep the two in step.
+Every field is documented in docs/settings.md, which `python -m tools.docs` writes from this class
+(tests/test_docs.py fails when it is stale).
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ class Settings:
     as_of: str | None = None
     # With no time words in a question, prefer recent articles this much (added to the reranker's 0-1
     # relevance for an article of the question's day, halved every year back; 0: off). Set on RealTimeQA
-    # with other changes, not yet measured alone (docs/archive.md).
+    # with other changes, not yet measured alone (docs/evaluation.md).
     recency: float = 0.15
     retrieval: str = "hybrid"  # candidates from "dense" vectors, "lexical" BM25, or both fused ("hybrid")
     rerank: bool = True  # cross-encoder reranking of the dense candidates
-    rerank_candidates: int = 6  # best MRR on both suites, and fastest (docs/retrieval.md)
+    rerank_candidates: int = 6  # best MRR on both suites, and fastest (docs/benchmarks.md)
     # Show the model only the sentences of the passages that bear on the question (verification still reads
     # the whole passage). Off: it cut the prompt tokens each answer processes by 44% and the first token by
     # 43% on the seed questions, but correctness fell from 0.746 to 0.698 there (docs/evaluation.md).
@@ -61,20 +62,20 @@ class Settings:
     quote: bool = True
     # When verification removes every sentence the model wrote, answer with the retrieved sentence that the
     # drafts point at and the cross-encoder scores as answering (>= 0.8), quoted and cited (rag.fallback).
-    # Off: on RealTimeQA (its development set) it made 5 answers right and 17 wrong (docs/archive.md).
+    # Off: on RealTimeQA (its development set) it made 5 answers right and 17 wrong (docs/evaluation.md).
     quote_fallback: bool = False
     # How a follow-up is made a standalone question: "rules" (rag.conversation, no model call) or "model"
     # (the generator rewrites it, ~1-2 s per follow-up; measured in docs/evaluation.md).
     rewrite: str = "rules"
     grammar: bool = False  # constrain answers to "sentence [n]." form with a llama.cpp grammar
     # The model judge runs in a llama.cpp context of its own, so the answer prompt's passages stay
-    # cached for the next question (measured in docs/performance.md); costs ~0.9 GB more memory.
+    # cached for the next question (measured in docs/benchmarks.md); costs ~0.9 GB more memory.
     judge_context: bool = True
     # Passages the judge has read stay processed, up to this many MB (~8 MB each), so a passage judged for
     # an earlier question is not read again (rag.prefix_states; needs judge_context). Off: it cut
     # verification from 0.92 to 0.35 s p50 on the seed questions, but the judge then computes P(yes) a
     # little differently and accepted 3 of 37 false real answers at 0.8 where the default judge, as
-    # measured then, accepted none (docs/performance.md).
+    # measured then, accepted none (docs/benchmarks.md).
     judge_cache_mb: int = 0
     judge: str = "model"  # verification judge: "model" (rules + the generator's yes/no) or "rules"
     # Withhold article sentences that speak to AI systems or dictate the answer, found by a classifier over

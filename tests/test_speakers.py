@@ -100,7 +100,7 @@ def _cases() -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("case", [
-    pytest.param(case, marks=pytest.mark.xfail(strict=True, reason="a known miss (docs/evaluation.md)"))
+    pytest.param(case, marks=pytest.mark.xfail(strict=True, reason="a known miss (docs/how-it-works.md)"))
     if case.get("known_miss") else case for case in _cases()], ids=lambda case: str(case["id"]))
 def test_news_phrasings_of_who_said_it(case: dict[str, str | bool]) -> None:
     """67 phrasings two reviews collected from news writing (inverted titles, joint statements,

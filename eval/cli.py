@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
                                                   "(written ones and real answers)")
     judge_cmd.add_argument("--judge", choices=("rules", "model"), default="model")
     retrieval = commands.add_parser("retrieval", help="retrieval benchmark: dense, BM25, hybrid, rerank")
-    retrieval.add_argument("--suite", choices=("seed", "multihop", "both"), default="both")
+    retrieval.add_argument("--suite", choices=("seed", "multihop", "both", "realtimeqa"), default="both",
+                           help="realtimeqa: the archive through the service's own dated search (its own table)")
     retrieval.add_argument("--embed-model", help="embedder to measure (default: RAG_EMBED_MODEL)")
     retrieval.add_argument("--no-doc", action="store_true", help="print the table only; leave docs/benchmarks.md")
     retrieval.add_argument("--scale", type=int, nargs="+", metavar="CHUNKS",
@@ -97,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.scale:
             benchmark.run_scale(args.scale, RESULTS_DIR, write_doc=not args.no_doc)
+            return 0
+        if args.suite == "realtimeqa":
+            from eval.archive_retrieval import run as archive_retrieval
+
+            print("\n".join(archive_retrieval(RESULTS_DIR)))
             return 0
         suites = ("seed", "multihop") if args.suite == "both" else (args.suite,)
         benchmark.run(suites, RESULTS_DIR, args.embed_model, write_doc=not args.no_doc)

@@ -19,7 +19,7 @@ from rag.fallback import quoted_answer
 from rag.filters import NO_FILTER, SearchFilter
 from rag.gate import Gate, Ticket
 from rag.generation import Generator, Message
-from rag.grounding import RuleJudge
+from rag.grounding import RuleJudge, content_words
 from rag.prompting import NOT_FOUND, answer_grammar, build_messages
 from rag.retrieval import Retriever
 from rag.timeref import TimeFrame, parse_day, time_frame
@@ -245,7 +245,7 @@ class Pipeline:
         if not kept:  # nothing the articles support is left: abstain, showing the closest passages
             return self._abstain(question, frame, hits, timings, usage, checked)
         conflicts = find_conflicts(kept, hits, question)
-        notes = [conflict.sentence() for conflict in conflicts] + set_aside_notes(hits)
+        notes = [conflict.sentence() for conflict in conflicts] + set_aside_notes(hits, question)
         for note in notes:
             yield SentenceEvent(note)
         answer = " ".join([c.text for c in kept] + notes)
@@ -317,21 +317,24 @@ def current_only(checked: Sequence[CheckedSentence], hits: Sequence[Hit], frame:
 SET_ASIDE_QUOTE_CHARS = 160
 
 
-def set_aside_notes(hits: Sequence[Hit]) -> list[str]:
-    """One sentence per shown passage that held text addressed to AI systems, quoting it: the reader sees
-    what a source tried to make the answer say, and that it was not evidence. No [n] marker: the note
-    is no citation."""
+def set_aside_notes(hits: Sequence[Hit], question: str) -> list[str]:
+    """One sentence per shown passage holding text withheld as possible instructions to AI systems that
+    bears on the question (shares a content word with it), quoting it: the reader sees what a source
+    may have tried to make the answer say, and that it was not evidence. The detector also flags a few
+    ordinary sentences (1 in 121 of the seed articles'), hence "possible" and the quote. No [n] marker:
+    the note is no citation."""
+    asked = set(content_words(question))
     notes = []
     for hit in hits:
-        if hit.withheld:
-            start, end = sorted(hit.withheld)[0]
+        bearing = [(start, end) for start, end in sorted(hit.withheld)
+                   if asked & set(content_words(hit.chunk.text[start:end]))]
+        if bearing:
+            start, end = bearing[0]
             said = " ".join(hit.chunk.text[start:end].split())
             if len(said) > SET_ASIDE_QUOTE_CHARS:
                 said = said[:SET_ASIDE_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
-            more = len(hit.withheld) - 1
-            also = f" (and {more} more such sentence{'s' if more > 1 else ''})" if more else ""
-            notes.append(f"The article “{hit.chunk.title}” also holds text addressed to AI systems, set aside "
-                         f"and not used as evidence: “{said}”{also}.")
+            notes.append(f"A sentence of “{hit.chunk.title}” was set aside as possible instructions to AI "
+                         f"systems, not used as evidence: “{said}”.")
     return notes
 
 

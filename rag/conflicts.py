@@ -114,10 +114,11 @@ def _widened(tokens: Sequence[str], start: int, end: int) -> tuple[int, int]:
 
 
 def _is_value(tokens: Sequence[str], start: int, end: int) -> bool:
-    """Does tokens[start:end] hold a name (capitalised inside the sentence, or all capitals), a number or a
-    date? Lower-case words ("years", "biathlon") are wording as far as this can tell."""
-    return any(any(ch.isdigit() for ch in tokens[i]) or (tokens[i][:1].isupper() and (i > 0 or tokens[i].isupper()))
-               for i in range(start, end))
+    """Does tokens[start:end] hold a name (a capitalised word), a number or a date? Lower-case words
+    ("years", "biathlon") are wording as far as this can tell. A sentence's capitalised first word counts
+    too: where two accounts differ in it, both sides are capitalised words ("Norway earned …" against
+    "Germany earned …"), and a differing function word ("The" / "A") says nothing the answer states."""
+    return any(any(ch.isdigit() for ch in tokens[i]) or tokens[i][:1].isupper() for i in range(start, end))
 
 
 def _figures_agree(source: str, ours: str, rival: str, theirs: str) -> bool:

@@ -57,3 +57,11 @@ def test_a_near_copy_differs_in_a_value_only_when_a_name_number_or_date_changes(
     assert differs_in_a_value(HOSTED, HOSTED.replace("31", "30"))
     assert differs_in_a_value(HOSTED, HOSTED.replace("Paris", "Lyon"))
     assert not differs_in_a_value(HOSTED, HOSTED.replace("presidential", "grand"))
+
+
+def test_a_name_that_opens_the_sentence_is_a_value_too() -> None:
+    medals = "Norway earned the most overall medals with 16 gold, eight silver and 13 bronze, 37 in total."
+    hits = [hit(medals, 1), hit(medals.replace("Norway", "Germany"), 2)]
+    [conflict] = find_conflicts([kept("Norway won the most medals at Beijing 2022.", 1)], hits,
+                                "Which country won the most medals at the Beijing 2022 Winter Games?")
+    assert (conflict.value, conflict.other_value) == ("Norway", "Germany")

@@ -130,7 +130,7 @@ def get_document(article_id: str, services: ServicesDep, _: ReadAccess) -> Docum
         "application/json": {"schema": DocumentIn.model_json_schema()},
         "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
             "file": {"type": "string", "format": "binary",
-                     "description": "An article file: .txt, .md, .html or .jsonl"}}}}}}})
+                     "description": "An article file: .txt, .md, .html, .pdf or .jsonl"}}}}}}})
 async def add_document(request: Request, services: ServicesDep, _: WriteAccess) -> IndexedDocuments:
     """Index one article sent as JSON, or an uploaded article file; re-sending an article replaces it."""
     articles = await _articles_from_request(request, services.settings.max_upload_bytes)

@@ -116,6 +116,7 @@ class CitationOut(BaseModel):
     text: str
     start: int = Field(description="Offset of the cited passage in the article's clean text.")
     end: int
+    page: int | None = Field(None, description="For a PDF, the page the cited passage starts on.")
 
 
 class CorroboratingPassage(BaseModel):

@@ -10,13 +10,14 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rag.errors import BadArticle
 from rag.types import Article
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".pdf")
 ARTICLE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 # The seeds open with " date YYYY-MM-DD " fused onto the first sentence.
@@ -43,8 +44,10 @@ def read_path(path: Path) -> list[Article]:
 def parse_bytes(raw: bytes, filename: str, origin: str = "") -> list[Article]:
     """Parse an uploaded or on-disk file by its name's suffix."""
     suffix = Path(filename).suffix.lower()
-    text = _decode(raw, filename)
     stem = slugify(Path(filename).stem)
+    if suffix == ".pdf":
+        return [parse_pdf(raw, filename, stem, origin)]
+    text = _decode(raw, filename)
     if suffix == ".txt":
         return [parse_plain_text(text, stem, origin)]
     if suffix in (".md", ".markdown"):
@@ -124,6 +127,23 @@ def _visible(html: str) -> Any:
                                                 or _HIDDEN_STYLE.search(element.get("style") or "")):
             element.drop_tree()
     return tree
+
+
+def parse_pdf(raw: bytes, filename: str, article_id: str, origin: str = "") -> Article:
+    """A PDF's text (rag.pdf) as one article, with the offset where each page starts."""
+    from rag.pdf import read_pdf
+
+    pdf = read_pdf(raw, filename)
+    article = make_article(article_id, pdf.text, title=pdf.title, published=pdf.published, origin=origin)
+    # Cleaning may drop furniture lines: find each page's opening words again in the clean text.
+    pages, cursor = [], 0
+    for start, number in zip(pdf.page_starts, pdf.page_numbers):
+        opening = r"\s+".join(map(re.escape, pdf.text[start:start + 80].split()[:6]))
+        found = re.compile(opening).search(article.text, cursor) if opening else None
+        if found:
+            pages.append((found.start(), number))
+            cursor = found.start()
+    return replace(article, pages=tuple(pages))
 
 
 def parse_jsonl(text: str, stem: str, origin: str = "") -> Iterator[Article]:

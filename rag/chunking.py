@@ -99,6 +99,7 @@ def _make_chunk(article: Article, position: int, start: int, end: int) -> Chunk:
         published=article.published,
         source=article.source,
         url=article.url,
+        page=article.page_at(start),
     )
 
 

@@ -38,4 +38,4 @@ def to_citation(n: int, hit: Hit) -> Citation:
     chunk = hit.chunk
     return Citation(n=n, article_id=chunk.article_id, title=chunk.title, published=chunk.published,
                     source=chunk.source, url=chunk.url, chunk_id=chunk.chunk_id, text=chunk.text,
-                    start=chunk.start, end=chunk.end)
+                    start=chunk.start, end=chunk.end, page=chunk.page)

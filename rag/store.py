@@ -246,7 +246,8 @@ def _metadata(chunk: Chunk, content_hash: str, origin: str) -> dict[str, str | i
     return {"article_id": chunk.article_id, "title": chunk.title, "published": chunk.published or "",
             "source": chunk.source or "", "url": chunk.url or "", "start": chunk.start, "end": chunk.end,
             "position": chunk.position, "content_hash": content_hash, "origin": origin,
-            "published_day": day_number(chunk.published) or 0, "source_key": source_key(chunk.source)}
+            "published_day": day_number(chunk.published) or 0, "source_key": source_key(chunk.source),
+            "page": chunk.page or 0}
 
 
 def _where(filters: SearchFilter) -> dict[str, Any] | None:
@@ -270,7 +271,8 @@ def _where(filters: SearchFilter) -> dict[str, Any] | None:
 def _chunk(chunk_id: str, text: str, meta: Any) -> Chunk:
     return Chunk(chunk_id=chunk_id, article_id=str(meta["article_id"]), text=text, start=int(meta["start"]),
                  end=int(meta["end"]), position=int(meta["position"]), title=str(meta.get("title", "")),
-                 published=_opt(meta, "published"), source=_opt(meta, "source"), url=_opt(meta, "url"))
+                 published=_opt(meta, "published"), source=_opt(meta, "source"), url=_opt(meta, "url"),
+                 page=int(meta.get("page") or 0) or None)
 
 
 def _opt(meta: Any, key: str) -> str | None:

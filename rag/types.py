@@ -21,6 +21,17 @@ class Article:
     source: str | None = None  # the outlet
     url: str | None = None
     origin: str = ""  # where it came from: a file path, or "api"
+    # For a PDF: (offset in `text`, page number) where each page with text begins; () for other formats.
+    pages: tuple[tuple[int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page number the character at `offset` is on; None when the article has no pages."""
+        number = None
+        for start, page in self.pages:
+            if start > offset:
+                break
+            number = page
+        return number
 
     @property
     def content_hash(self) -> str:
@@ -44,6 +55,7 @@ class Chunk:
     published: str | None = None
     source: str | None = None
     url: str | None = None
+    page: int | None = None  # for a PDF: the page the chunk starts on
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,7 @@ class Citation:
     text: str
     start: int
     end: int
+    page: int | None = None  # for a PDF: the page the cited passage starts on
 
 
 # What stands in a passage for text withheld as instructions: by the detector (`Hit.withheld`) or by the

@@ -16,7 +16,7 @@ def test_ask_returns_answer_citations_usage_timings_and_model(client: TestClient
     body = response.json()
     assert body["abstained"] is False and "[1]" in body["answer"]
     citation = body["citations"][0]
-    assert set(citation) == {"n", "article_id", "title", "published", "source", "url", "chunk_id", "text",
+    assert set(citation) == {"n", "article_id", "title", "published", "source", "url", "chunk_id", "text", "page",
                              "start", "end"}
     assert body["usage"]["prompt_tokens"] > 0 and body["model"] == "fake-scripted"
     assert body["passages"][0]["chunk_id"] == citation["chunk_id"]

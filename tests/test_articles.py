@@ -68,7 +68,8 @@ def test_jsonl_reads_each_record_with_its_metadata() -> None:
     (b'{"text": "x", "published": "yesterday"}\n', "b.jsonl", "ISO date"),
     (b"\xff\xfe\x00bad", "a.txt", "not UTF-8"),
     (b"   \n\n", "a.txt", "no text"),
-    (b"text", "a.pdf", "unsupported file type '.pdf'"),
+    (b"text", "a.pdf", "a.pdf: not a readable PDF"),
+    (b"text", "a.docx", "unsupported file type '.docx'"),
 ])
 def test_bad_input_is_rejected_with_the_file_and_the_reason(raw: bytes, name: str, reason: str) -> None:
     with pytest.raises(BadArticle, match=reason):

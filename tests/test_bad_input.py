@@ -38,7 +38,8 @@ def test_an_upload_with_more_articles_than_the_batch_limit_is_refused_whole(clie
 
 
 @pytest.mark.parametrize(("name", "content", "reason"), [
-    ("report.pdf", b"%PDF-1.7", "unsupported file type '.pdf'"),
+    ("report.pdf", b"%PDF-1.7", "report.pdf: not a readable PDF"),
+    ("report.docx", b"PK", "unsupported file type '.docx'"),
     ("noext", b"text", "unsupported file type '(none)'"),
     ("latin.txt", "café".encode("latin-1"), "not UTF-8"),
     ("empty.md", b"   ", "no text"),

@@ -184,7 +184,7 @@ def test_library_uploads_lists_and_deletes_articles_then_answers_from_an_upload(
     expect(rows).to_have_count(5)
     page.locator("#upload").set_input_files([str(good), str(bad)])
     expect(page.locator(".upload.done")).to_contain_text("skerryvore: added")
-    expect(page.locator(".upload.failed")).to_contain_text("scan.pdf: unsupported file type")
+    expect(page.locator(".upload.failed")).to_contain_text("scan.pdf: not a readable PDF")
     expect(rows).to_have_count(6)
     shot(page, "5-library")
 

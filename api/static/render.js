@@ -80,7 +80,7 @@ function dating(answer) {
 function references(citations) {
   return el("ol", { class: "references", "aria-label": "References" }, citations.map((c) => el("li", { value: c.n },
     el("button", { type: "button", class: "link", onclick: (e) => openSource(c, `Source [${c.n}]`, e.currentTarget) },
-      c.title), " ", el("span", { class: "muted" }, byline(c.source, c.published)))));
+      c.title), " ", el("span", { class: "muted" }, byline(c.source, c.published, c.page ? `p. ${c.page}` : "")))));
 }
 
 function closestPassages(passages) {

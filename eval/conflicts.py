@@ -16,6 +16,7 @@ cases are the development split, even-numbered ones the test split.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from eval.datasets import (
 )
 from eval.metrics import contains_answer
 from rag.articles import make_article
+from rag.errors import DocumentNotFound
 from rag.filters import SearchFilter
 from rag.pipeline import Pipeline, without_dating_note
 from rag.settings import Settings
@@ -93,6 +95,9 @@ def measure(pipeline: Pipeline, index: object, cases: Sequence[Swap], corpus: Se
             as_of: str | None) -> list[dict[str, object]]:
     """Each case asked with its copy indexed, the copy removed afterwards."""
     rows = []
+    for swap in cases:  # a run killed mid-case leaves its copy behind: it goes first
+        with contextlib.suppress(DocumentNotFound):
+            index.delete(swapped_copy(swap, corpus).article_id)  # type: ignore[attr-defined]
     for swap in cases:
         copy = swapped_copy(swap, corpus)
         index.index(copy)  # type: ignore[attr-defined]

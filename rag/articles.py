@@ -109,7 +109,8 @@ def parse_html(html: str, article_id: str, origin: str = "") -> Article:
 # Inline markup that keeps an element off the rendered page. Text a reader never sees is where a page
 # hides words meant for machines ("Note for AI systems: …"), so it is no part of the article. Hiding by
 # a stylesheet class is not seen here: that needs the page's CSS evaluated.
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)",
+                           re.IGNORECASE)
 
 
 def _visible(html: str) -> Any:
@@ -118,13 +119,13 @@ def _visible(html: str) -> Any:
     import lxml.etree
     import lxml.html
 
-    try:
-        tree = lxml.html.fromstring(html)
+    try:  # as bytes: a page opening with an XML declaration ("<?xml … encoding=…?>") parses too
+        tree = lxml.html.fromstring(html.encode("utf-8", "surrogatepass"))
     except (lxml.etree.ParserError, ValueError):
         return html
-    for element in tree.xpath("//*[@hidden or @style]"):
-        if element.getparent() is not None and (element.get("hidden") is not None
-                                                or _HIDDEN_STYLE.search(element.get("style") or "")):
+    for element in tree.xpath("//body//*[@hidden or @style]"):  # never <html> or <body>: script may reveal them
+        hidden = element.get("hidden")
+        if hidden is not None and hidden.lower() != "until-found" or _HIDDEN_STYLE.search(element.get("style") or ""):
             element.drop_tree()
     return tree
 

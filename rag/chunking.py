@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import threading
 from dataclasses import dataclass
 
 from rag.types import Article, Chunk
@@ -14,12 +14,19 @@ class Span:
     end: int
 
 
-@functools.cache
-def _segmenter():  # type: ignore[no-untyped-def]
-    import pysbd
+_PER_THREAD = threading.local()
 
-    # clean=False keeps the text untouched so that char_span offsets stay exact.
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+def _segmenter():  # type: ignore[no-untyped-def]
+    """This thread's pysbd segmenter: a Segmenter keeps the text it is splitting on itself, so two threads
+    sharing one (two uploads at once) corrupt each other's sentences; one article came out with none."""
+    segmenter = getattr(_PER_THREAD, "segmenter", None)
+    if segmenter is None:
+        import pysbd
+
+        # clean=False keeps the text untouched so that char_span offsets stay exact.
+        segmenter = _PER_THREAD.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return segmenter
 
 
 def sentence_spans(text: str) -> list[Span]:

@@ -50,10 +50,13 @@ def find_conflicts(sentences: Sequence[CheckedSentence], hits: Sequence[Hit], qu
 
 
 def differs_in_a_value(text: str, other: str) -> bool:
-    """Do two near-identical texts differ in a name, number or date (not only in wording)?"""
+    """Do two near-identical texts give another name, number or date in the same place (a value replaced
+    by another, as `find_conflicts` reads a disagreement)? Words added or left out (a dateline, a credit
+    line, one more sentence) are a copy's furniture, not another account."""
     a, b = _tokens(text), _tokens(other)
     matcher = difflib.SequenceMatcher(a=[t.lower() for t in a], b=[t.lower() for t in b], autojunk=False)
-    return any(op != "equal" and (_is_value(a, i1, i2) or _is_value(b, j1, j2))
+    return any(op == "replace" and max(i2 - i1, j2 - j1) <= MAX_VALUE_WORDS and _is_value(a, i1, i2)
+               and _is_value(b, j1, j2) and not _only_case(a[i1:i2], b[j1:j2])
                for op, i1, i2, j1, j2 in matcher.get_opcodes())
 
 
@@ -97,6 +100,10 @@ def _rival_figures(n: int, mention: NumberMention, hits: Sequence[Hit]) -> list[
             if same_thing and close and not mention.agrees_with(other):
                 found.append(Conflict(n, mention.raw, m, other.raw))
     return found
+
+
+def _only_case(ours: Sequence[str], theirs: Sequence[str]) -> bool:
+    return [t.lower() for t in ours] == [t.lower() for t in theirs]
 
 
 def _tokens(text: str) -> list[str]:

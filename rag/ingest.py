@@ -81,9 +81,11 @@ class Indexer:
                 writes.append((chunks, vectors[offset:offset + len(chunks)], article.content_hash, article.origin))
                 offset += len(chunks)
             with self.store.writing():  # a search sees the old version or the new one, never a mix
+                # Read again under the lock: another writer may have replaced the article since.
+                current = self.store.chunk_hashes_of([article.article_id for article, _, _ in changed])
                 self.store.upsert_articles(writes)
-                self.store.delete_chunks({cid for article, chunks, existing in changed
-                                          for cid in set(existing) - {c.chunk_id for c in chunks}})
+                self.store.delete_chunks({cid for article, chunks, _ in changed
+                                          for cid in set(current[article.article_id]) - {c.chunk_id for c in chunks}})
         yield from outcomes
 
     def delete(self, article_id: str) -> int:

@@ -20,6 +20,7 @@ from rag.filters import NO_FILTER, SearchFilter
 from rag.gate import Gate, Ticket
 from rag.generation import Generator, Message
 from rag.grounding import RuleJudge, content_words
+from rag.injection import neutralise
 from rag.prompting import NOT_FOUND, answer_grammar, build_messages
 from rag.retrieval import Retriever
 from rag.timeref import TimeFrame, parse_day, time_frame
@@ -116,6 +117,7 @@ class Pipeline:
         """`question` rewritten to stand alone after `history`, within the question limit; a model rewrite
         takes a turn on the model, like an answer (and may be refused with Busy, like one)."""
         limit = self.policy.max_question_chars
+        question = self._check_question(question)  # an empty or over-long question is refused before any rewrite
         if self.rewriter is None or not any(t.role == "user" and t.content.strip() for t in history):
             return standalone_question(history, question, limit)
         with self.gate.admit() as ticket, ticket.turn():
@@ -249,7 +251,8 @@ class Pipeline:
         for note in notes:
             yield SentenceEvent(note)
         answer = " ".join([c.text for c in kept] + notes)
-        cited = citations.resolve(answer, hits)
+        # Citations are the verified sentences' and the disagreements' markers; a note quotes no source.
+        cited = citations.resolve(" ".join([c.text for c in kept] + [c.sentence() for c in conflicts]), hits)
         dates = sorted(c.published for c in cited if parse_day(c.published))
         newest = dates[-1] if dates else None
         undated = any(parse_day(c.published) is None for c in cited)
@@ -315,6 +318,7 @@ def current_only(checked: Sequence[CheckedSentence], hits: Sequence[Hit], frame:
 
 
 SET_ASIDE_QUOTE_CHARS = 160
+_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 
 def set_aside_notes(hits: Sequence[Hit], question: str) -> list[str]:
@@ -330,11 +334,14 @@ def set_aside_notes(hits: Sequence[Hit], question: str) -> list[str]:
                    if asked & set(content_words(hit.chunk.text[start:end]))]
         if bearing:
             start, end = bearing[0]
-            said = " ".join(hit.chunk.text[start:end].split())
+            # Quoted as text, never as instructions or citations: patterns neutralised, [n] markers gone.
+            said = _MARKERS.sub("", " ".join(neutralise(hit.chunk.text[start:end]).split())).strip()
             if len(said) > SET_ASIDE_QUOTE_CHARS:
                 said = said[:SET_ASIDE_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
-            notes.append(f"A sentence of “{hit.chunk.title}” was set aside as possible instructions to AI "
-                         f"systems, not used as evidence: “{said}”.")
+            title = _MARKERS.sub("", neutralise(hit.chunk.title)).strip()
+            end_mark = "" if said.endswith((".", "!", "?", "…")) else "."
+            notes.append(f"A sentence of “{title}” was set aside as possible instructions to AI "
+                         f"systems, not used as evidence: “{said}{end_mark}”")
     return notes
 
 

@@ -204,3 +204,6 @@ def test_with_the_model_rewriter_a_follow_up_is_rewritten_by_the_model_and_repor
         rewriting.calls[0][1]["content"]
     first = client.post("/ask", json={"question": "Will Italy send troops?"}).json()  # no history: no rewrite
     assert first["rewritten_question"] is None
+    calls = len(rewriting.calls)
+    empty = client.post("/ask", json={"question": "   ", "history": history})
+    assert empty.status_code == 422 and "empty" in empty.json()["detail"] and len(rewriting.calls) == calls

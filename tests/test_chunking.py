@@ -75,3 +75,26 @@ def test_a_sentence_longer_than_a_chunk_is_cut_at_spaces_with_exact_offsets() ->
     assert reassemble(chunks) == article.text
     unbroken = chunk_article(make_article("solid", "x" * 1500), 600)  # no space to cut at: cut at the bound
     assert [len(c.text) for c in unbroken] == [600, 600, 300]
+
+
+def test_sentences_are_found_alike_when_threads_chunk_at_once() -> None:
+    """Uploads are chunked in the server's worker threads, several at a time."""
+    import threading
+
+    from rag.articles import make_article
+
+    articles = [make_article(f"a{i}", " ".join(f"Report {i} says part {n} is done." for n in range(40 + 7 * i)))
+                for i in range(6)]
+    alone = {a.article_id: chunk_article(a, 600) for a in articles}
+    together: dict[str, list[object]] = {}
+
+    def chunk(article: object) -> None:
+        for _ in range(5):
+            together[article.article_id] = chunk_article(article, 600)  # type: ignore[attr-defined]
+
+    threads = [threading.Thread(target=chunk, args=(a,)) for a in articles]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert together == alone

@@ -57,6 +57,10 @@ def test_a_near_copy_differs_in_a_value_only_when_a_name_number_or_date_changes(
     assert differs_in_a_value(HOSTED, HOSTED.replace("31", "30"))
     assert differs_in_a_value(HOSTED, HOSTED.replace("Paris", "Lyon"))
     assert not differs_in_a_value(HOSTED, HOSTED.replace("presidential", "grand"))
+    # A syndicated copy's furniture is no other account: a dateline, a credit line, a sentence more.
+    assert not differs_in_a_value(HOSTED, "PARIS (AP) - " + HOSTED)
+    assert not differs_in_a_value(HOSTED, HOSTED + " Reporting by Reuters.")
+    assert not differs_in_a_value(HOSTED, "It was cold. " + HOSTED)
 
 
 def test_a_name_that_opens_the_sentence_is_a_value_too() -> None:

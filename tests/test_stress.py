@@ -7,6 +7,7 @@ the queue and the HTTP stack are real, which is where a concurrent write can bre
 from __future__ import annotations
 
 import random
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -103,3 +104,36 @@ def test_a_search_during_rewrites_of_an_article_sees_one_version_of_it(live_serv
     writer.join(timeout=300)
     assert errors == [] and searches > 0
     assert mixed == []
+
+
+def test_two_writers_of_one_article_leave_one_version_of_it(services: object) -> None:
+    """Both read the stored version before either writes; each must remove what the other wrote."""
+    from rag.articles import make_article
+
+    indexer = services.indexer  # type: ignore[attr-defined]
+    barrier = threading.Barrier(2)
+    original = indexer.store.chunk_hashes_of
+
+    first_reads: set[str] = set()
+
+    def in_step(ids: list[str]) -> dict[str, dict[str, str]]:
+        found = original(ids)
+        name = threading.current_thread().name
+        if name.startswith("writer") and name not in first_reads:  # a writer's first read, before embedding
+            first_reads.add(name)
+            barrier.wait(timeout=10)  # both writers have read before either writes
+        return found
+
+    indexer.store.chunk_hashes_of = in_step
+    versions = [make_article("twice", " ".join(f"Version {v} of the report, part {n}." for n in range(sentences)))
+                for v, sentences in ((1, 80), (2, 30))]
+    writers = [threading.Thread(target=indexer.index, args=(article,), name=f"writer-{i}")
+               for i, article in enumerate(versions)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=60)
+    indexer.store.chunk_hashes_of = original
+    stored = indexer.store.chunks("twice")
+    versions = {v for c in stored for v in re.findall(r"Version (\d)", c.text)}
+    assert stored and len(versions) == 1, versions

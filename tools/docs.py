@@ -61,9 +61,10 @@ MEANINGS = {
     "quote_fallback": "when verification removes every drafted sentence, quote the retrieved sentence the drafts "
                       "point at (off: more wrong answers than right ones on RealTimeQA, "
                       "[evaluation](evaluation.md#realtimeqa))",
-    "rewrite": "how a follow-up becomes a standalone question: `rules` (no model call: connectives, pronouns "
-               "and questions naming nothing take the earlier question's terms) or `model` (the generator "
-               "rewrites it, about 1–2 s per follow-up; [evaluation](evaluation.md#follow-up-conversations))",
+    "rewrite": "how a follow-up becomes a standalone question: `rules` (no model call: a follow-up opening with "
+               "a connective, leaning on a pronoun or saying almost nothing takes the earlier question's terms) or "
+               "`model` (the generator rewrites it, about 1–2 s per follow-up; "
+               "[evaluation](evaluation.md#follow-up-conversations))",
     "grammar": "constrain the answer's form with a llama.cpp grammar (sentences ending in `[n]` markers of "
                "sources that exist); measured no better, so off",
     "judge_context": "give the model judge a llama.cpp context of its own, so the answer prompt stays cached for "

@@ -317,31 +317,25 @@ def current_only(checked: Sequence[CheckedSentence], hits: Sequence[Hit], frame:
     return out
 
 
-SET_ASIDE_QUOTE_CHARS = 160
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 
 def set_aside_notes(hits: Sequence[Hit], question: str) -> list[str]:
     """One sentence per shown passage holding text withheld as possible instructions to AI systems that
-    bears on the question (shares a content word with it), quoting it: the reader sees what a source
-    may have tried to make the answer say, and that it was not evidence. The detector also flags a few
-    ordinary sentences (1 in 121 of the seed articles'), hence "possible" and the quote. No [n] marker:
-    the note is no citation."""
+    bears on the question (shares a content word with it): the reader learns that a source tried to
+    steer the answer, and that it was not evidence. The text itself is not repeated: an answer must not
+    relay instructions to whatever reads it next (another model, a client); the passage's `withheld`
+    offsets point at it. "Possible": the detector also flags a few ordinary sentences (1 in 121 of the
+    seed articles'). No [n] marker: the note is no citation."""
     asked = set(content_words(question))
     notes = []
     for hit in hits:
-        bearing = [(start, end) for start, end in sorted(hit.withheld)
-                   if asked & set(content_words(hit.chunk.text[start:end]))]
+        bearing = [span for span in hit.withheld if asked & set(content_words(hit.chunk.text[span[0]:span[1]]))]
         if bearing:
-            start, end = bearing[0]
-            # Quoted as text, never as instructions or citations: patterns neutralised, [n] markers gone.
-            said = _MARKERS.sub("", " ".join(neutralise(hit.chunk.text[start:end]).split())).strip()
-            if len(said) > SET_ASIDE_QUOTE_CHARS:
-                said = said[:SET_ASIDE_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
             title = _MARKERS.sub("", neutralise(hit.chunk.title)).strip()
-            end_mark = "" if said.endswith((".", "!", "?", "…")) else "."
-            notes.append(f"A sentence of “{title}” was set aside as possible instructions to AI "
-                         f"systems, not used as evidence: “{said}{end_mark}”")
+            some = "A sentence" if len(bearing) == 1 else f"{len(bearing)} sentences"
+            notes.append(f"{some} of “{title}” about this question {'was' if len(bearing) == 1 else 'were'} set "
+                         "aside as possible instructions to AI systems and not used as evidence.")
     return notes
 
 

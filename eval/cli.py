@@ -9,7 +9,7 @@ import logging
 import random
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 from eval.datasets import (
@@ -23,14 +23,14 @@ from eval.datasets import (
     multihop_questions,
     realtimeqa_articles,
     realtimeqa_questions,
+    seed_articles,
     seed_questions,
 )
 from eval.frontier import Scorecard, frontier_scorecards, our_scorecard
 from eval.judge_cache import CachedYesNo
 from eval.metrics import JudgeMeasurement, measure_judge
 from eval.report import JUDGE_FLOOR, one_line, scorecard_table, summarise, write_reports
-from eval.runner import HttpService, InProcessService, QuestionResult, Service, run_questions
-from rag.articles import read_path
+from eval.runner import HttpService, InProcessService, QuestionResult, Service, indexed_services, run_questions
 from rag.generation import Generator
 from rag.grounding import Judge, ModelJudge, RuleJudge
 from rag.settings import PROJECT_ROOT, Settings
@@ -198,9 +198,7 @@ def _suite(args: argparse.Namespace) -> tuple[list[Question], list[Article]]:
     questions = {"heldout": heldout_questions, "fresh": fresh_questions}.get(args.subset, seed_questions)()
     if args.subset == "ci":
         questions = [q for q in questions if q.id in CI_SUBSET]
-    settings = Settings.from_env()
-    corpus = [a for p in sorted(settings.articles_dir.glob("*.txt")) for a in read_path(p)]
-    return questions, corpus
+    return questions, seed_articles(Settings.from_env().articles_dir)
 
 
 def _service(args: argparse.Namespace, corpus: list[Article]) -> tuple[Service, Generator | None]:
@@ -209,13 +207,8 @@ def _service(args: argparse.Namespace, corpus: list[Article]) -> tuple[Service, 
         service: Service = HttpService(args.url)
         service.add(corpus)
         return service, None
-    from rag.services import load_services
-
-    settings = replace(Settings.from_env(), index_dir=args.out / "index", collection=f"eval-{args.suite}")
-    services = load_services(settings)
-    in_process = InProcessService(services.pipeline, services.indexer.index)
-    in_process.add(corpus)
-    return in_process, services.pipeline.generator
+    services = indexed_services(args.suite, corpus, args.out)
+    return InProcessService(services.pipeline, services.indexer.index), services.pipeline.generator
 
 
 def _judge(kind: str, generator: Generator | None) -> tuple[Judge, CachedYesNo | None]:

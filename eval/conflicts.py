@@ -20,18 +20,10 @@ import contextlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from eval.datasets import (
-    DATA_DIR,
-    Question,
-    fresh_questions,
-    heldout_questions,
-    realtimeqa_articles,
-    realtimeqa_questions,
-    seed_questions,
-)
+from eval.datasets import DATA_DIR, Question, questions_by_id, realtimeqa_articles, seed_articles
 from eval.metrics import contains_answer
 from rag.articles import make_article
 from rag.errors import DocumentNotFound
@@ -58,8 +50,7 @@ class Swap:
 
 
 def swaps(path: Path = SWAPS_FILE) -> list[Swap]:
-    questions = {q.id: q for q in [*seed_questions(), *heldout_questions(), *fresh_questions(),
-                                   *realtimeqa_questions()]}
+    questions = questions_by_id()
     return [Swap(r["id"], r["suite"], questions[r["target"]], r["kind"], r["from"], r["to"], tuple(r["other"]),
                  r["split"], r.get("article"), r.get("sentence"))
             for r in map(json.loads, filter(str.strip, path.read_text().splitlines()))]
@@ -129,18 +120,13 @@ def table(rows: Sequence[dict[str, object]]) -> list[str]:
 
 def run(out: Path) -> list[str]:
     from eval.cli import suite_day
-    from rag.articles import read_path
-    from rag.services import load_services
+    from eval.runner import indexed_services
 
-    base = Settings.from_env()
     rows: list[dict[str, object]] = []
     for suite in ("seed", "realtimeqa"):
         cases = [s for s in swaps() if s.suite == suite]
-        corpus = realtimeqa_articles() if suite == "realtimeqa" else [
-            a for p in sorted(base.articles_dir.glob("*.txt")) for a in read_path(p)]
-        services = load_services(replace(base, index_dir=out / "index", collection=f"eval-{suite}"))
-        for _ in services.indexer.index_all(corpus):
-            pass
+        corpus = realtimeqa_articles() if suite == "realtimeqa" else seed_articles(Settings.from_env().articles_dir)
+        services = indexed_services(suite, corpus, out)
         rows += measure(services.pipeline, services.indexer, cases, corpus, suite_day(corpus))
         del services
     out.mkdir(parents=True, exist_ok=True)

@@ -159,3 +159,15 @@ def realtimeqa_gold(directory: Path = REALTIMEQA_DIR) -> dict[str, str]:
     """Every question's gold answer, answerable or not (frontier answers are scored against it)."""
     return {r["id"]: r["answer"] for line in (directory / "questions.jsonl").read_text().splitlines()
             if line.strip() for r in [json.loads(line)]}
+
+
+def seed_articles(directory: Path) -> list[Article]:
+    """The bundled articles (RAG_ARTICLES_DIR), the seed suites' corpus."""
+    from rag.articles import read_path
+
+    return [a for p in sorted(directory.glob("*.txt")) for a in read_path(p)]
+
+
+def questions_by_id() -> dict[str, Question]:
+    """Every suite question a labelled set may point at: seed, held-out, fresh and RealTimeQA."""
+    return {q.id: q for q in [*seed_questions(), *heldout_questions(), *fresh_questions(), *realtimeqa_questions()]}

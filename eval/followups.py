@@ -23,15 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from eval.datasets import (
-    DATA_DIR,
-    Question,
-    fresh_questions,
-    heldout_questions,
-    realtimeqa_articles,
-    realtimeqa_questions,
-    seed_questions,
-)
+from eval.datasets import DATA_DIR, Question, questions_by_id, realtimeqa_articles, seed_articles
 from eval.metrics import contains_answer, percentile
 from rag.conversation import ModelRewriter, Turn, standalone_question
 from rag.filters import SearchFilter
@@ -62,8 +54,7 @@ class Tally:
 
 
 def conversations(path: Path = CONVERSATIONS_FILE) -> list[Conversation]:
-    questions = {q.id: q for q in [*seed_questions(), *heldout_questions(), *fresh_questions(),
-                                   *realtimeqa_questions()]}
+    questions = questions_by_id()
     found = []
     for line in path.read_text().splitlines():
         if line.strip():
@@ -85,9 +76,9 @@ def rewriter(name: str, pipeline: Pipeline) -> Callable[[Conversation], str]:
 
 
 def measure(pipeline: Pipeline, asked: Sequence[Conversation], as_of: str | None, answers: bool,
-            rewriters: Sequence[str] = REWRITERS) -> tuple[dict[tuple[str, str], Tally], list[dict[str, object]]]:
-    """Per (rewriter, split): the tallies; and one row per conversation and rewriter, for the report."""
-    tallies: dict[tuple[str, str], Tally] = {}
+            rewriters: Sequence[str], tallies: dict[tuple[str, str], Tally]) -> list[dict[str, object]]:
+    """Each conversation asked each way, counted into `tallies` per (rewriter, split); one row per
+    conversation and rewriter, for the report."""
     rows: list[dict[str, object]] = []
     for name in rewriters:
         rewrite = rewriter(name, pipeline)
@@ -113,7 +104,7 @@ def measure(pipeline: Pipeline, asked: Sequence[Conversation], as_of: str | None
                 tally.abstained += answer.abstained
                 row |= {"answer": answer.answer, "right": right}
             rows.append(row)
-    return tallies, rows
+    return rows
 
 
 def table(tallies: dict[tuple[str, str], Tally], answers: bool) -> list[str]:
@@ -132,29 +123,17 @@ def table(tallies: dict[tuple[str, str], Tally], answers: bool) -> list[str]:
 def run(out: Path, answers: bool, rewriters: Sequence[str] = REWRITERS) -> list[str]:
     """Both suites' conversations, each over its own index; the table, and the rows in `out`."""
     from eval.cli import suite_day
-    from rag.articles import read_path
-    from rag.services import load_services
+    from eval.runner import indexed_services
 
-    base = Settings.from_env()
-    seed_corpus = [a for p in sorted(base.articles_dir.glob("*.txt")) for a in read_path(p)]
     tallies: dict[tuple[str, str], Tally] = {}
     rows: list[dict[str, object]] = []
-    for suite, corpus in (("seed", seed_corpus), ("realtimeqa", None)):
+    for suite in ("seed", "realtimeqa"):
         asked = [c for c in conversations() if c.suite == suite]
         if not asked:
             continue
-        corpus = corpus if corpus is not None else realtimeqa_articles()
-        services = load_services(replace(base, index_dir=out / "index", collection=f"eval-{suite}"))
-        for _ in services.indexer.index_all(corpus):
-            pass
-        own, own_rows = measure(services.pipeline, asked, suite_day(corpus), answers, rewriters)
-        for key, t in own.items():
-            total = tallies.setdefault(key, Tally())
-            total.asked += t.asked
-            total.retrieved += t.retrieved
-            total.right += t.right
-            total.abstained += t.abstained
-            total.seconds += t.seconds
+        corpus = realtimeqa_articles() if suite == "realtimeqa" else seed_articles(Settings.from_env().articles_dir)
+        services = indexed_services(suite, corpus, out)
+        own_rows = measure(services.pipeline, asked, suite_day(corpus), answers, rewriters, tallies)
         rows += [{"suite": suite, **row} for row in own_rows]
         del services
     out.mkdir(parents=True, exist_ok=True)

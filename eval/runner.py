@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from eval.datasets import Question
@@ -13,6 +14,8 @@ from eval.metrics import citation_scores, cites_gold_evidence, contains_answer, 
 from rag.filters import SearchFilter
 from rag.grounding import Judge
 from rag.pipeline import Pipeline, without_dating_note
+from rag.services import Services
+from rag.settings import Settings
 from rag.types import Answer, Article, CheckedSentence
 from rag.verification import with_header
 
@@ -246,3 +249,14 @@ def _kept_sentences(outcome: Outcome) -> list[CheckedSentence]:
     """The answer's sentences that verification kept, as the service returned them."""
     return [CheckedSentence(**{**s, "cited": tuple(s["cited"])}) for s in outcome.sentences
             if s["verdict"] != "removed"]
+
+
+def indexed_services(suite: str, corpus: Sequence[Article], out: Path) -> Services:
+    """The real services over `out`/index, collection `eval-<suite>` (shared with `python -m eval run`), with
+    `corpus` indexed (an upsert: unchanged articles cost nothing)."""
+    from rag.services import load_services
+
+    services = load_services(replace(Settings.from_env(), index_dir=out / "index", collection=f"eval-{suite}"))
+    for _ in services.indexer.index_all(corpus):
+        pass
+    return services

@@ -14,9 +14,8 @@ A citation that adds nothing to the support of its sentence is dropped (ALCE's l
 rule). An answer whose kept sentences are all true but beside the question ("Who will command the
 force?" answered with where it may deploy) loses them too, judged by the cross-encoder's
 question-answer relevance; so does a sentence whose figures count other things than a "how many"
-question asks about (`rag.counts`). When two retrieved passages give different figures for the same thing,
-the answer says so and cites both; figures that can both be true ("at least 18", "more than 20") do not
-disagree.
+question asks about (`rag.counts`). Where retrieved passages disagree on what a kept sentence states,
+`rag.conflicts` finds it, after verification.
 """
 
 from __future__ import annotations

@@ -222,6 +222,23 @@ def test_the_stream_carries_verified_sentences_then_the_answer_and_the_draft_onl
     assert drafted.count("event: token") > 3 and drafted.rstrip().split("\n\n")[-1].startswith("event: answer")
 
 
+def test_a_real_model_rewrite_is_always_a_question_never_the_models_own_answer(real_services: Services) -> None:
+    """RAG_REWRITE=model. Asked to rewrite "And what did Germany say?", the default model sometimes answers
+    instead ("Germany said it would not send troops, …": an invention, from nothing but the conversation);
+    such a reply must never become the question the service answers."""
+    from rag.conversation import ModelRewriter, Turn, parsed_rewrite, rewrite_messages, standalone_question
+
+    history = [Turn("user", "Will Italy send troops to the reassurance force for Ukraine?"),
+               Turn("assistant", "Italy will not send troops, but it could help monitor a peace deal [1].")]
+    generator = real_services.pipeline.generator
+    reply = "".join(generator.generate(rewrite_messages(history, "And what did Germany say?"), max_tokens=64))
+    rewritten = ModelRewriter(generator).rewrite(history, "And what did Germany say?")
+    rules = standalone_question(history, "And what did Germany say?")
+    # The model's question when it wrote one, else the rules' rewrite; never a statement of its own.
+    assert rewritten == rules or (rewritten.endswith("?") and rewritten == parsed_rewrite(reply, "x?")), reply
+    assert "Germany" in rewritten, rewritten
+
+
 def test_real_embeddings_find_the_september_article_first(real_client: TestClient) -> None:
     body = real_client.post("/search", json={"query": "countries pledged troops for Ukraine force September"}).json()
     assert body["passages"][0]["article_id"] == SEPTEMBER_ARTICLE

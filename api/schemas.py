@@ -202,6 +202,9 @@ class SentenceOut(BaseModel):
     support: float = Field(description="The judge's support score, 0-1, against the passages now cited.")
     cited: list[int]
     reason: str = Field(description="Why a sentence was repaired, quoted or removed.")
+    vetoes: list[str] = Field(default_factory=list,
+                              description="The named verification checks that rejected the sentence against a "
+                                          "passage or removed it (docs/how-it-works.md).")
 
 
 class UsageOut(BaseModel):

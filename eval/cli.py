@@ -88,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     conflicts = commands.add_parser("conflicts", help="sources that disagree (an article's copy with its answer "
                                                       "swapped): does the answer name both sides?")
     conflicts.add_argument("--out", type=Path, default=RESULTS_DIR)
+    checks = commands.add_parser("checks", help="each verification check turned off alone, on the questions "
+                                                "where a saved run says it fired: answers gained and lost")
+    checks.add_argument("--suite", choices=("seed", "multihop", "realtimeqa"), default="seed")
+    checks.add_argument("--subset", choices=("all", "ci", "heldout", "fresh"), default="all")
+    checks.add_argument("--sample", type=int, default=None, help="multihop: the sample the baseline ran on")
+    checks.add_argument("--baseline", type=Path, help="the run to compare with (default: the suite's saved run)")
+    checks.add_argument("--only", nargs="+", metavar="CHECK", help="measure only these checks")
+    checks.add_argument("--out", type=Path, default=RESULTS_DIR)
     ceiling = commands.add_parser("ceiling", help="saved runs: answers the model never drafted against "
                                                   "answers verification removed")
     ceiling.add_argument("runs", type=Path, nargs="+", help="result files written by `run`")
@@ -123,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\n".join(measure_conflicts(args.out)))
         return 0
+    if args.command == "checks":
+        return _checks(args)
     if args.command == "ceiling":
         from eval.ceiling import report
 
@@ -160,6 +170,21 @@ def _run(args: argparse.Namespace) -> int:
         print(scorecard_table(beside))
     print(f"report: {html_path}  results: {json_path}")
     return _gate(summary, measured, args.suite) if args.gate else 0
+
+
+def _checks(args: argparse.Namespace) -> int:
+    from eval.checks import run as measure_checks
+    from rag.services import checks_off
+    from rag.verification import CHECK_NAMES
+
+    names = sorted(checks_off(",".join(args.only))) if args.only else list(CHECK_NAMES)
+    questions, corpus = _suite(args)
+    name = f"multihop-{args.sample or 'all'}" if args.suite == "multihop" else f"{args.suite}-{args.subset}"
+    services = indexed_services(args.suite, corpus, args.out)
+    lines = measure_checks(services.pipeline, services.indexer.index, questions,
+                           args.baseline or args.out / f"{name}.json", args.out / f"checks-{name}.json", names)
+    print("\n".join(lines))
+    return 0
 
 
 def suite_day(corpus: Sequence[Article]) -> str | None:

@@ -97,7 +97,7 @@ def outcome_from_answer(answer: Answer) -> Outcome:
         answer=answer.answer, abstained=answer.abstained,
         citations=[{"n": c.n, "article_id": c.article_id, "title": c.title, "published": c.published, "text": c.text}
                    for c in answer.citations],
-        sentences=[asdict(s) | {"cited": list(s.cited)} for s in answer.sentences],
+        sentences=[asdict(s) | {"cited": list(s.cited), "vetoes": list(s.vetoes)} for s in answer.sentences],
         passages=[{"article_id": h.chunk.article_id, "title": h.chunk.title, "published": h.chunk.published,
                    "text": h.chunk.text, "shown": None if h.shown is None else h.shown_text, "score": h.score}
                   for h in answer.passages],
@@ -247,7 +247,8 @@ def _evidence_for(stated: Sequence[str], q: Question) -> Sequence[str]:
 
 def _kept_sentences(outcome: Outcome) -> list[CheckedSentence]:
     """The answer's sentences that verification kept, as the service returned them."""
-    return [CheckedSentence(**{**s, "cited": tuple(s["cited"])}) for s in outcome.sentences
+    return [CheckedSentence(**{**s, "cited": tuple(s["cited"]), "vetoes": tuple(s.get("vetoes", ()))})
+            for s in outcome.sentences
             if s["verdict"] != "removed"]
 
 

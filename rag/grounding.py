@@ -17,6 +17,7 @@ Both are measured on eval/data/judge_pairs.jsonl by `python -m eval judge`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,6 +41,7 @@ class Judgement:
     supported: bool
     score: float  # 0..1: how much of the claim the passage carries (0 when vetoed)
     reason: str = ""  # why not, in words a reader understands
+    check: str = ""  # the named veto check that rejected the claim (`VETO_CHECKS`); "" when none did
 
 
 class Judge(Protocol):
@@ -114,32 +116,86 @@ def as_statement(claim: str, question: str) -> str:
     return claim
 
 
-def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
-    """The deterministic check both judges start with: a rejection naming the first missing fact, words
-    quoted only in the title (`rag.facts.quoted_from_title`: `passage` is read as the verifier writes
-    it, title line first), a figure the passage has only as a day of a month (`rag.facts.only_a_day`),
-    "more than" a figure the passage states exactly (`rag.facts.bound_beyond`),
-    a figure counting another thing than the passage's (`rag.counts`), the wrong speaker
-    (`rag.speakers`), or a hedge or future the claim drops (`rag.modality`), or None."""
+@dataclass(frozen=True)
+class Check:
+    """One deterministic veto: `reject(claim, passage, given)` says why `passage` cannot support `claim`
+    (in words a reader understands), or returns None. `name` turns it off (`RAG_CHECKS_OFF`)."""
+
+    name: str
+    reject: Callable[[str, str, str], str | None]
+
+
+def _missing_fact(claim: str, passage: str, given: str) -> str | None:
+    """A number, date, quoted phrase or name of the claim that the passage (and question) lack:
+    "Germany pledged 5,000 troops" against a passage saying 4,000."""
     missing = missing_facts(claim, passage, given)
-    if missing:
-        return Judgement(False, 0.0, str(missing[0]))
-    if quoted := quoted_from_title(claim, passage, given):
-        return Judgement(False, 0.0, f"the quoted words \"{quoted}\" appear only in the article's title, "
-                                     "not in the cited passage")
-    if day := only_a_day(claim, passage, given):
-        return Judgement(False, 0.0, f"the cited passage has {day} only as a day of the month")
-    if beyond := bound_beyond(claim, passage, given):
-        return Judgement(False, 0.0, f"the cited passage says exactly {beyond}; the sentence says more or fewer "
-                                     f"than {beyond}")
-    if recounted := recounted_figure(claim, passage):
-        return Judgement(False, 0.0, f"a figure counts another thing than in the cited passage: {recounted}")
-    if speaker := misattributed_speaker(claim, passage):
-        return Judgement(False, 0.0, f"the cited passage does not say that {speaker.title()} said it")
-    if hedge := overstated_certainty(claim, passage):
-        return Judgement(False, 0.0, f"the cited passage hedges this ({hedge!r}); the sentence states it as certain")
-    if promise := reported_as_done(claim, passage):
-        return Judgement(False, 0.0, f"the cited passage says this {promise}; the sentence says it has happened")
+    return str(missing[0]) if missing else None
+
+
+def _quoted_in_title(claim: str, passage: str, given: str) -> str | None:
+    """Words the claim quotes that the article has only in its headline, not in the cited text."""
+    quoted = quoted_from_title(claim, passage, given)
+    return f"the quoted words \"{quoted}\" appear only in the article's title, not in the cited passage" \
+        if quoted else None
+
+
+def _day_of_month(claim: str, passage: str, given: str) -> str | None:
+    """A figure the passage has only as a day of a month: "24 countries" from "on February 24"."""
+    day = only_a_day(claim, passage, given)
+    return f"the cited passage has {day} only as a day of the month" if day else None
+
+
+def _bound(claim: str, passage: str, given: str) -> str | None:
+    """"More than 30" where the passage says exactly 30."""
+    beyond = bound_beyond(claim, passage, given)
+    return f"the cited passage says exactly {beyond}; the sentence says more or fewer than {beyond}" \
+        if beyond else None
+
+
+def _recounted(claim: str, passage: str, given: str) -> str | None:
+    """A figure that counts another thing than the passage's same figure: "26 troops" from "26 countries"."""
+    recounted = recounted_figure(claim, passage)
+    return f"a figure counts another thing than in the cited passage: {recounted}" if recounted else None
+
+
+def _speaker(claim: str, passage: str, given: str) -> str | None:
+    """Words put in another speaker's mouth: "Rutte said …" where the passage has Starmer saying it."""
+    speaker = misattributed_speaker(claim, passage)
+    return f"the cited passage does not say that {speaker.title()} said it" if speaker else None
+
+
+def _hedge(claim: str, passage: str, given: str) -> str | None:
+    """Certainty the passage hedges: "X will deploy" from "X could deploy"."""
+    hedge = overstated_certainty(claim, passage)
+    return f"the cited passage hedges this ({hedge!r}); the sentence states it as certain" if hedge else None
+
+
+def _future(claim: str, passage: str, given: str) -> str | None:
+    """Done what the passage says will happen: "X deployed troops" from "X will deploy troops"."""
+    promise = reported_as_done(claim, passage)
+    return f"the cited passage says this {promise}; the sentence says it has happened" if promise else None
+
+
+# The veto, in the order its checks run: the first that rejects gives the reason. `passage` is read as
+# the verifier writes it, title line first (`rag.verification.with_header`).
+VETO_CHECKS: tuple[Check, ...] = (
+    Check("facts", _missing_fact),
+    Check("title-quote", _quoted_in_title),
+    Check("day-of-month", _day_of_month),
+    Check("exact-figure", _bound),
+    Check("counted-thing", _recounted),
+    Check("speaker", _speaker),
+    Check("hedge", _hedge),
+    Check("future", _future),
+)
+
+
+def veto(claim: str, passage: str, given: str = "", checks: tuple[Check, ...] = VETO_CHECKS) -> Judgement | None:
+    """The deterministic check both judges start with: a rejection by the first of `checks` that
+    rejects, naming it, or None."""
+    for check in checks:
+        if reason := check.reject(claim, passage, given):
+            return Judgement(False, 0.0, reason, check.name)
     return None
 
 
@@ -147,9 +203,10 @@ def veto(claim: str, passage: str, given: str = "") -> Judgement | None:
 class RuleJudge:
     min_coverage: float = 0.6
     name: str = "rules"
+    checks: tuple[Check, ...] = VETO_CHECKS
 
     def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
-        if vetoed := veto(claim, passage, given):
+        if vetoed := veto(claim, passage, given, self.checks):
             return vetoed
         score = coverage(claim, passage + "\n" + given)
         if is_negated(claim) != is_negated(best_aligned_sentence(claim, passage)):
@@ -182,9 +239,10 @@ class ModelJudge:
     generator: Generator
     min_yes: float = 0.82
     name: str = "facts+model"
+    checks: tuple[Check, ...] = VETO_CHECKS
 
     def judge(self, claim: str, passage: str, given: str = "") -> Judgement:
-        if vetoed := veto(claim, passage, given):
+        if vetoed := veto(claim, passage, given, self.checks):
             return vetoed
         if copies_a_sentence(claim, passage):
             return Judgement(True, 1.0)

@@ -230,7 +230,8 @@ class Pipeline:
         verdicts: dict[int, CheckedSentence] = {}
         kept: list[CheckedSentence] = []
         for place, verdict in self.verifier.verdicts(claims_text, hits, question):
-            [verdict] = current_only([verdict], hits, frame)
+            if "current-window" not in self.verifier.off:
+                [verdict] = current_only([verdict], hits, frame)
             verdicts[place] = verdict
             if verdict.verdict != "removed":
                 kept.append(verdict)
@@ -310,7 +311,7 @@ def current_only(checked: Sequence[CheckedSentence], hits: Sequence[Hit], frame:
         outside = [n for n in c.cited if frame.holds(hits[n - 1].chunk.published) is False]
         if c.verdict != "removed" and c.cited and len(outside) == len(c.cited):
             dates = ", ".join(sorted({hits[n - 1].chunk.published or "" for n in outside}))
-            c = replace(c, text="", verdict="removed", support=0.0,
+            c = replace(c, text="", verdict="removed", support=0.0, vetoes=c.vetoes + ("current-window",),
                         reason=f"the question asks about {frame.expression!r} (published {frame.start} to "
                                f"{frame.end}) and the cited articles are from {dates}")
         out.append(c)

@@ -12,7 +12,7 @@ from rag.errors import BadRequest
 from rag.evidence import EvidenceSelector
 from rag.gate import Gate
 from rag.generation import Generator, LlamaGenerator
-from rag.grounding import Judge, ModelJudge, RuleJudge
+from rag.grounding import VETO_CHECKS, Judge, ModelJudge, RuleJudge
 from rag.ingest import Indexer
 from rag.lexical import LexicalIndex
 from rag.modelfile import DEFAULT_MODEL, resolve_model_path
@@ -23,7 +23,7 @@ from rag.settings import Settings
 from rag.store import ChromaStore
 from rag.timeref import parse_day
 from rag.untrusted import InjectionDetector
-from rag.verification import Verifier
+from rag.verification import CHECK_NAMES, Verifier
 
 if TYPE_CHECKING:
     from rag.remote import RemoteGenerator
@@ -99,12 +99,22 @@ def load_reranker(settings: Settings) -> Reranker | None:
     return CrossEncoderReranker(threads=settings.llm_threads) if settings.rerank else None
 
 
-def make_judge(kind: str, generator: Generator) -> Judge:
+def make_judge(kind: str, generator: Generator, off: frozenset[str] = frozenset()) -> Judge:
+    checks = tuple(c for c in VETO_CHECKS if c.name not in off)
     if kind == "rules":
-        return RuleJudge()
+        return RuleJudge(checks=checks)
     if kind == "model":
-        return ModelJudge(generator)
+        return ModelJudge(generator, checks=checks)
     raise BadRequest(f"RAG_JUDGE={kind!r}: use 'model' or 'rules'")
+
+
+def checks_off(raw: str) -> frozenset[str]:
+    """The verification checks `RAG_CHECKS_OFF` names, each a known one."""
+    names = frozenset(name.strip() for name in raw.split(",") if name.strip())
+    if unknown := sorted(names - set(CHECK_NAMES)):
+        raise BadRequest(f"RAG_CHECKS_OFF names unknown checks {', '.join(unknown)}: the checks are "
+                         f"{', '.join(CHECK_NAMES)}")
+    return names
 
 
 def build_services(settings: Settings, embedder: Embedder, generator: Generator, reranker: Reranker | None = None,
@@ -115,8 +125,9 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
     retriever = Retriever(embedder, store, reranker, settings.rerank_candidates, open_lexical(settings, store),
                           retrieval_mode(settings), recency=settings.recency, window_floor=settings.min_relevance)
     evidence = EvidenceSelector(reranker) if settings.evidence else None
-    verifier = Verifier(make_judge(settings.judge, generator), reranker, settings.min_answer_relevance,
-                        quote=settings.quote)
+    off = checks_off(settings.checks_off)
+    verifier = Verifier(make_judge(settings.judge, generator, off), reranker, settings.min_answer_relevance,
+                        quote=settings.quote, off=off)
     detector = InjectionDetector.load(embedder) if settings.injection_detector else None
     if settings.rewrite not in ("rules", "model"):
         raise BadRequest(f"RAG_REWRITE={settings.rewrite!r}: use 'rules' or 'model'")

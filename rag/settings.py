@@ -78,6 +78,9 @@ class Settings:
     # measured then, accepted none (docs/benchmarks.md).
     judge_cache_mb: int = 0
     judge: str = "model"  # verification judge: "model" (rules + the generator's yes/no) or "rules"
+    # Verification checks turned off, by name (comma-separated; rag.verification.CHECK_NAMES): for
+    # measuring what each earns (`python -m eval checks`), not for serving.
+    checks_off: str = ""
     # Withhold article sentences that speak to AI systems or dictate the answer, found by a classifier over
     # sentence embeddings (rag.untrusted; precision and recall in docs/evaluation.md). Off: patterns only.
     injection_detector: bool = True

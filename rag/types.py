@@ -137,6 +137,9 @@ class CheckedSentence:
     support: float  # the judge's score for the claim against the passages it now cites
     cited: tuple[int, ...]
     reason: str = ""
+    # The named checks that rejected this sentence against some passage, or removed it, in order
+    # (`rag.verification.CHECK_NAMES`): a check is measured by what turning it off changes.
+    vetoes: tuple[str, ...] = ()
 
     @property
     def stated(self) -> str:

@@ -22,12 +22,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from rag.chunking import sentence_spans
 from rag.counts import counted_nouns, counts_something_else
 from rag.facts import missing_facts
-from rag.grounding import Judge, best_aligned_sentence, content_words, coverage, full_content_words, is_bare_answer
+from rag.grounding import (
+    VETO_CHECKS,
+    Judge,
+    Judgement,
+    best_aligned_sentence,
+    content_words,
+    coverage,
+    full_content_words,
+    is_bare_answer,
+)
 from rag.injection import REMOVED, neutralise
 from rag.rerank import Reranker
 from rag.types import CheckedSentence, Hit
@@ -81,12 +90,30 @@ MIN_QUOTE_SUPPORT = 0.72
 MIN_QUOTE_RELEVANCE = 0.8
 
 
+# The checks the verifier applies to whole sentences, beside the judge's veto (`rag.grounding.VETO_CHECKS`),
+# each named so it can be turned off (`RAG_CHECKS_OFF`) and measured alone (`python -m eval checks`):
+SENTENCE_CHECKS = {
+    "restates-question": "a sentence adding no word to the question: \"The 26 countries that committed are [1].\"",
+    "repeats": "a sentence saying what an earlier one said",
+    "counted-question": "figures that all count another thing than a \"how many\" question asks about: "
+                        "\"96 missiles\" for how many bombers",
+    "quote-relevance": "a source sentence quoted for a doubted claim that does not answer the question "
+                       f"(cross-encoder relevance below {MIN_QUOTE_RELEVANCE})",
+    "answer-relevance": "an answer none of whose sentences answers the question (cross-encoder relevance "
+                        "below RAG_MIN_ANSWER_RELEVANCE): true, but beside it",
+    "current-window": "about the present (\"this week\", \"now\"), citing only dated articles from outside the "
+                      "question's window",
+}
+CHECK_NAMES: tuple[str, ...] = tuple(c.name for c in VETO_CHECKS) + tuple(SENTENCE_CHECKS)
+
+
 @dataclass
 class Verifier:
     judge: Judge
     relevance: Reranker | None = None  # scores whether the kept sentences answer the question; None: no check
     min_answer_relevance: float = MIN_ANSWER_RELEVANCE
     quote: bool = True  # replace a doubted claim by the source sentence stating its facts (RAG_QUOTE)
+    off: frozenset[str] = field(default_factory=frozenset)  # SENTENCE_CHECKS turned off (RAG_CHECKS_OFF)
 
     def check(self, answer: str, hits: Sequence[Hit], question: str = "") -> list[CheckedSentence]:
         """A verdict for every sentence of `answer`, whose markers [n] point at `hits[n - 1]`, in order."""
@@ -102,25 +129,29 @@ class Verifier:
         question (cross-encoder relevance at least `min_answer_relevance`, or a bare answer such as
         "Friedrich Merz.", which the cross-encoder cannot score): when none does, every kept sentence
         is removed at the end, since an answer beside the question is no answer."""
-        counted = counted_nouns(question)
-        gauge = self.relevance is not None and self.min_answer_relevance > 0 and bool(question)
+        counted = counted_nouns(question) if "counted-question" not in self.off else frozenset()
+        gauge = (self.relevance is not None and self.min_answer_relevance > 0 and bool(question)
+                 and "answer-relevance" not in self.off)
         seen: set[str] = set()
         held: list[tuple[int, CheckedSentence]] = []
         best = 0.0
         answered = not gauge
         for i, (claim, cited) in enumerate(split_claims(answer)):
             c = self._check_one(claim, cited, hits, question)
-            if c.verdict != "removed" and c.stated in seen:
-                c = _removed(c, "repeats an earlier sentence")
+            if c.verdict != "removed" and c.stated in seen and "repeats" not in self.off:
+                c = _removed(c, "repeats an earlier sentence", "repeats")
             if c.verdict != "removed":
                 seen.add(c.stated)
             if c.verdict != "removed" and counts_something_else(c.stated, counted):
-                c = _removed(c, "its figures count something other than what the question asks how many of")
+                c = _removed(c, "its figures count something other than what the question asks how many of",
+                             "counted-question")
             if c.verdict != "removed" and gauge:
                 if _is_statement(c):
                     relevance = self._relevance(question, [c], hits)[0]
-                    if c.verdict == "quoted" and relevance < max(MIN_QUOTE_RELEVANCE, self.min_answer_relevance):
-                        c = _removed(c, f"the quoted sentence does not answer the question (relevance {relevance:.2f})")
+                    if c.verdict == "quoted" and relevance < max(MIN_QUOTE_RELEVANCE, self.min_answer_relevance) \
+                            and "quote-relevance" not in self.off:
+                        c = _removed(c, f"the quoted sentence does not answer the question (relevance {relevance:.2f})",
+                                     "quote-relevance")
                     else:
                         best = max(best, relevance)
                         answered = answered or relevance >= self.min_answer_relevance
@@ -134,7 +165,7 @@ class Verifier:
                 yield from held
                 held = []
         reason = f"does not answer the question (relevance {best:.2f})"
-        yield from ((i, _removed(c, reason)) for i, c in held)
+        yield from ((i, _removed(c, reason, "answer-relevance")) for i, c in held)
 
     def _relevance(self, question: str, sentences: Sequence[CheckedSentence], hits: Sequence[Hit]) -> list[float]:
         """How well each sentence answers the question: the cross-encoder's score for the sentence alone,
@@ -160,11 +191,20 @@ class Verifier:
     def _check_one(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit], question: str) -> CheckedSentence:
         cited = tuple(n for n in cited if 1 <= n <= len(hits))
         # A sentence adding no word to the question answers nothing: "The 26 countries that committed are [1]."
-        if question and coverage(claim, question) == 1.0:
-            return CheckedSentence("", claim, "removed", 0.0, cited, "restates the question without answering it")
+        if question and coverage(claim, question) == 1.0 and "restates-question" not in self.off:
+            return CheckedSentence("", claim, "removed", 0.0, cited, "restates the question without answering it",
+                                   ("restates-question",))
+        vetoes: list[str] = []  # the veto checks that rejected the claim against some passage
+
+        def judged(passage: str) -> Judgement:
+            judgement = self.judge.judge(claim, passage, question)
+            if judgement.check and judgement.check not in vetoes:
+                vetoes.append(judgement.check)
+            return judgement
+
         leaning: list[int] = []  # passages the judge leant towards without confirming the claim
         if cited:
-            judgement = self.judge.judge(claim, _joined(hits, cited), question)
+            judgement = judged(_joined(hits, cited))
             if judgement.supported:
                 kept = self._drop_irrelevant(claim, cited, hits, question)
                 return CheckedSentence(with_markers(claim, kept), claim, "supported", judgement.score, kept)
@@ -176,17 +216,17 @@ class Verifier:
         for n, hit in enumerate(hits, start=1):
             if n in cited:
                 continue
-            judgement = self.judge.judge(claim, passage_text(hit), question)
+            judgement = judged(passage_text(hit))
             if judgement.supported:
                 return CheckedSentence(with_markers(claim, (n,)), claim, "repaired", judgement.score, (n,),
-                                       f"{reason}; re-cited to [{n}]")
+                                       f"{reason}; re-cited to [{n}]", tuple(vetoes))
             if judgement.score >= MIN_QUOTE_SUPPORT:
                 leaning.append(n)
         if self.quote and (quoted := source_sentence_for(claim, {n: hits[n - 1] for n in leaning}, question)):
             n, sentence = quoted
             return CheckedSentence(with_markers(sentence, (n,)), claim, "quoted", 1.0, (n,),
-                                   f"{reason}; replaced by the words of [{n}]")
-        return CheckedSentence("", claim, "removed", 0.0, cited, reason)
+                                   f"{reason}; replaced by the words of [{n}]", tuple(vetoes))
+        return CheckedSentence("", claim, "removed", 0.0, cited, reason, tuple(vetoes))
 
     def _drop_irrelevant(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit],
                          question: str) -> tuple[int, ...]:
@@ -282,8 +322,9 @@ def _is_statement(sentence: CheckedSentence) -> bool:
     return sentence.verdict != "removed" and not is_bare_answer(sentence.stated)
 
 
-def _removed(sentence: CheckedSentence, reason: str) -> CheckedSentence:
-    return replace(sentence, text="", verdict="removed", support=0.0, reason=reason)
+def _removed(sentence: CheckedSentence, reason: str, check: str = "") -> CheckedSentence:
+    vetoes = sentence.vetoes + ((check,) if check and check not in sentence.vetoes else ())
+    return replace(sentence, text="", verdict="removed", support=0.0, reason=reason, vetoes=vetoes)
 
 
 def _joined(hits: Sequence[Hit], cited: Sequence[int]) -> str:

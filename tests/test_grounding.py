@@ -1,5 +1,5 @@
 from rag.fakes import ScriptedGenerator
-from rag.grounding import ModelJudge, RuleJudge, as_statement, copies_a_sentence
+from rag.grounding import VETO_CHECKS, ModelJudge, RuleJudge, as_statement, copies_a_sentence
 
 PASSAGE = ("Meloni says Italy will not send troops, but it could help monitor any potential deal. "
            "France and the United Kingdom are leading the way in putting together a reassurance force.")
@@ -92,3 +92,13 @@ def test_a_figure_the_passage_has_only_as_a_day_is_vetoed_and_a_spelled_out_coun
     # The header's day is no count, but a count written out beside it is one: the model decides.
     assert ModelJudge(generator).judge("The talks lasted 5 hours.",
                                        "Talks (5 September 2025)\nThe talks lasted five hours.").supported
+
+
+def test_a_veto_names_its_check_and_a_judge_without_that_check_lets_the_model_decide() -> None:
+    claim, passage = "The reassurance force will have 26 troops.", \
+        "We have today 26 countries who have formally committed to deploy troops."
+    vetoed = ModelJudge(ScriptedGenerator("")).judge(claim, passage)
+    assert vetoed.check == "counted-thing"
+    without = ModelJudge(ScriptedGenerator(""), checks=tuple(c for c in VETO_CHECKS if c.name != "counted-thing"))
+    asked = without.judge(claim, passage)  # the fake model's yes/no: no, "reassurance" is not in the passage
+    assert asked.check == "" and "the model judges" in asked.reason

@@ -3,6 +3,7 @@ from dataclasses import fields
 import pytest
 
 from rag.errors import BadRequest
+from rag.services import checks_off
 from rag.settings import PROJECT_ROOT, Settings
 
 
@@ -17,3 +18,9 @@ def test_settings_are_read_from_rag_variables_and_bad_values_are_named() -> None
     assert settings.judge_context is False and settings.top_k == 6
     with pytest.raises(BadRequest, match="RAG_JUDGE_CONTEXT='maybe'"):
         Settings.from_env({"RAG_JUDGE_CONTEXT": "maybe"})
+
+
+def test_checks_off_must_name_known_checks() -> None:
+    assert checks_off(" facts, speaker ") == {"facts", "speaker"}
+    with pytest.raises(BadRequest, match="unknown checks factz.*facts, title-quote"):
+        checks_off("factz")

@@ -269,3 +269,18 @@ def test_a_bare_answer_counting_other_things_is_removed_too() -> None:
     [checked] = Verifier(RuleJudge()).check("96 cruise missiles [1].", [engels],
                                             "How many strategic bombers did the attack destroy?")
     assert checked.verdict == "removed" and "count something other" in checked.reason
+
+
+def test_a_removed_sentence_names_the_checks_that_rejected_it() -> None:
+    [checked] = Verifier(RuleJudge()).check("Germany pledged 5,000 troops [1].", HITS)
+    assert checked.verdict == "removed" and checked.vetoes == ("facts",)
+
+
+def test_a_sentence_check_turned_off_no_longer_removes() -> None:
+    question = "What total number of troops will the force have?"
+    claim = "The force is backed by 26 countries [1]."
+    passages = [hit("The force is backed by 26 countries, officials said.")]
+    [removed] = Verifier(RuleJudge()).check(claim, passages, question)
+    assert removed.verdict == "removed" and removed.vetoes == ("counted-question",)
+    [kept] = Verifier(RuleJudge(), off=frozenset({"counted-question"})).check(claim, passages, question)
+    assert kept.verdict == "supported" and kept.vetoes == ()

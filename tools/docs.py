@@ -72,6 +72,9 @@ MEANINGS = {
     "judge_cache_mb": "keep the passages the judge has read (~8 MB each) up to this many MB; faster "
                       "verification, but the judge's P(yes) shifts ([benchmarks](benchmarks.md#speed))",
     "judge": "verification judge: `model` (rules, then the model's yes/no) or `rules` (rules only; faster)",
+    "checks_off": "verification checks to turn off, comma-separated by name (the table in "
+                  "[how it works](how-it-works.md#the-checks)); for measuring what each earns with "
+                  "`python -m eval checks`, not for serving",
     "injection_detector": "withhold article sentences addressed to AI systems, found by an embedding classifier "
                           "(`0`: patterns only)",
     "chunk_chars": "largest chunk, in characters (a longer sentence is split)",

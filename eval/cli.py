@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     judge_cmd = commands.add_parser("judge", help="measure the grounding judge on the labelled pairs "
                                                   "(written ones and real answers)")
     judge_cmd.add_argument("--judge", choices=("rules", "model"), default="model")
+    judge_cmd.add_argument("--no-record", action="store_true", help="leave docs/results/ as it is")
     retrieval = commands.add_parser("retrieval", help="retrieval benchmark: dense, BM25, hybrid, rerank")
     retrieval.add_argument("--suite", choices=("seed", "multihop", "both", "realtimeqa"), default="both",
                            help="realtimeqa: the archive through the service's own dated search (its own table)")
@@ -151,11 +152,17 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(report(args.runs)))
         return 0
     if args.command == "judge":
+        started = provenance(args.command_line)
         judge, cache = _judge(args.judge, None)
-        for name, pairs in (("written pairs", judge_pairs()), ("answer pairs", answer_pairs())):
-            print(name, asdict(measure_judge(judge, pairs)))
+        measured = {name: asdict(measure_judge(judge, pairs))
+                    for name, pairs in (("written pairs", judge_pairs()), ("answer pairs", answer_pairs()))}
+        for name, figures in measured.items():
+            print(name, figures)
         if cache:
             cache.save()
+        if not args.no_record:
+            _record(Record("judge", measured, **started),
+                    reason_not_to_record(_settings_snapshot(), judge=args.judge))
         return 0
     return _run(args)
 
@@ -184,7 +191,7 @@ def _run(args: argparse.Namespace) -> int:
         print(scorecard_table(beside))
     print(f"report: {html_path}  results: {json_path}")
     if not args.no_record:
-        reason = reason_not_to_record(settings, args.gate)
+        reason = reason_not_to_record(settings, args.gate, args.judge)
         _record(None if reason else from_saved(json_path), reason)
     return _gate(summary, measured, args.suite) if args.gate else 0
 

@@ -88,13 +88,14 @@ def changed_settings(snapshot: Mapping[str, object]) -> list[str]:
     return [f"RAG_{k.upper()}" for k, v in defaults.items() if k in snapshot and str(snapshot[k]) != v]
 
 
-def reason_not_to_record(snapshot: Mapping[str, object], gate: bool = False) -> str | None:
-    """Why a run with these settings (and `url`, `judge` when it has them) does not record; None: it does."""
+def reason_not_to_record(snapshot: Mapping[str, object], gate: bool = False, judge: str = "model") -> str | None:
+    """Why a run with these settings (and `url` when it has one) and this `--judge` does not record;
+    None: it does."""
     if gate:
         return "a --gate run is a check, not a measurement"
     if snapshot.get("url") not in (None, "None"):
         return "the settings of a server run against --url are not known"
-    if snapshot.get("judge", "model") != "model":
+    if judge != "model":
         return "the rules judge was used"
     changed = changed_settings(snapshot)
     return f"settings differ from the defaults: {', '.join(changed)}" if changed else None

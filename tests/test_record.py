@@ -43,7 +43,7 @@ def test_a_run_that_stored_its_provenance_records_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("changes", [{"quote_fallback": "True"}, {"url": "http://127.0.0.1:8000"},
-                                     {"judge": "rules"}])
+                                     {"judge": "rules"}])  # RAG_JUDGE, the verification judge
 def test_a_run_with_other_settings_does_not_record(tmp_path: Path, changes: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="does not record"):
         store.from_saved(saved_run(tmp_path, **changes))
@@ -51,6 +51,7 @@ def test_a_run_with_other_settings_does_not_record(tmp_path: Path, changes: dict
 
 def test_a_gate_run_does_not_record_and_checkout_paths_do_not_count_as_settings() -> None:
     assert store.reason_not_to_record(DEFAULTS, gate=True) == "a --gate run is a check, not a measurement"
+    assert store.reason_not_to_record(DEFAULTS, judge="rules") == "the rules judge was used"
     assert store.reason_not_to_record({**DEFAULTS, "index_dir": "/elsewhere/index"}) is None
     assert store.changed_settings({**DEFAULTS, "recency": "0.3"}) == ["RAG_RECENCY"]
 
@@ -100,3 +101,18 @@ def test_the_commit_is_marked_dirty_only_when_code_differs(tmp_path: Path) -> No
     (tmp_path / "code.py").write_text("x = 2\n")
     assert store.git_commit(tmp_path) == clean + "+dirty"
     assert store.git_commit(tmp_path / "not-a-checkout") == "unknown"
+
+
+def test_eval_judge_records_its_measurements_with_the_command_and_refuses_for_the_rules_judge(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(cli, "save", lambda record: store.save(record, tmp_path / "results"))
+    monkeypatch.setattr(cli, "PROJECT_ROOT", tmp_path)
+    assert cli.main(["judge", "--judge", "rules"]) == 0
+    assert "not recorded in docs/results/: the rules judge was used" in capsys.readouterr().out
+    assert not (tmp_path / "results").exists()
+    monkeypatch.setattr(cli, "reason_not_to_record", lambda snapshot, judge: None)  # as if it were the model judge
+    cli.main(["judge", "--judge", "rules"])
+    record = store.load(tmp_path / "results")["judge"]
+    assert (record.date, record.commit, record.command) == (store.today(), store.git_commit(),
+                                                            "python -m eval judge --judge rules")
+    assert record.figures["written pairs"]["balanced_accuracy"] > 0.5

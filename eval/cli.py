@@ -1,10 +1,11 @@
 """`python -m eval run` (a question suite), `python -m eval judge` (the grounding judge alone),
-`python -m eval retrieval` (the retrieval benchmark) and `python -m eval ceiling` (saved runs: the model's
-misses against the verifier's)."""
+`python -m eval retrieval` (the retrieval benchmark), `python -m eval ceiling` (saved runs: the model's
+misses against the verifier's) and `python -m eval record` (a saved run into docs/results/, `eval.record`)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import random
 import sys
@@ -29,6 +30,15 @@ from eval.datasets import (
 from eval.frontier import Scorecard, frontier_scorecards, our_scorecard
 from eval.judge_cache import CachedYesNo
 from eval.metrics import JudgeMeasurement, measure_judge
+from eval.record import (
+    Record,
+    command_line,
+    conflict_figures,
+    from_saved,
+    provenance,
+    reason_not_to_record,
+    save,
+)
 from eval.report import JUDGE_FLOOR, one_line, scorecard_table, summarise, write_reports
 from eval.runner import HttpService, InProcessService, QuestionResult, Service, indexed_services, run_questions
 from rag.generation import Generator
@@ -65,9 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--judge", choices=("rules", "model"), default="model", help="judge for citation metrics")
     run.add_argument("--out", type=Path, default=RESULTS_DIR)
     run.add_argument("--gate", action="store_true", help="exit 1 when a metric is below the CI gate")
+    run.add_argument("--no-record", action="store_true", help="leave docs/results/ as it is")
     judge_cmd = commands.add_parser("judge", help="measure the grounding judge on the labelled pairs "
                                                   "(written ones and real answers)")
     judge_cmd.add_argument("--judge", choices=("rules", "model"), default="model")
+    judge_cmd.add_argument("--no-record", action="store_true", help="leave docs/results/ as it is")
     retrieval = commands.add_parser("retrieval", help="retrieval benchmark: dense, BM25, hybrid, rerank")
     retrieval.add_argument("--suite", choices=("seed", "multihop", "both", "realtimeqa"), default="both",
                            help="realtimeqa: the archive through the service's own dated search (its own table)")
@@ -96,10 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     checks.add_argument("--baseline", type=Path, help="the run to compare with (default: the suite's saved run)")
     checks.add_argument("--only", nargs="+", metavar="CHECK", help="measure only these checks")
     checks.add_argument("--out", type=Path, default=RESULTS_DIR)
+    conflicts.add_argument("--no-record", action="store_true", help="leave docs/results/ as it is")
+    record = commands.add_parser("record", help="re-record saved runs into docs/results/ (then run "
+                                                "python -m tools.docs)")
+    record.add_argument("runs", type=Path, nargs="+", help="eval/results/<suite>.json or conflicts.json")
     ceiling = commands.add_parser("ceiling", help="saved runs: answers the model never drafted against "
                                                   "answers verification removed")
     ceiling.add_argument("runs", type=Path, nargs="+", help="result files written by `run`")
     args = parser.parse_args(argv)
+    args.command_line = command_line("eval", sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "retrieval":
         from eval import retrieval as benchmark
@@ -129,21 +146,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "conflicts":
         from eval.conflicts import run as measure_conflicts
 
+        started = provenance(args.command_line)
         print("\n".join(measure_conflicts(args.out)))
+        if not args.no_record:
+            rows = json.loads((args.out / "conflicts.json").read_text())
+            _record(Record("conflicts", conflict_figures(rows), **started), reason_not_to_record(_settings_snapshot()))
         return 0
     if args.command == "checks":
         return _checks(args)
+    if args.command == "record":
+        return _record_saved(args.runs)
     if args.command == "ceiling":
         from eval.ceiling import report
 
         print("\n".join(report(args.runs)))
         return 0
     if args.command == "judge":
+        started = provenance(args.command_line)
         judge, cache = _judge(args.judge, None)
-        for name, pairs in (("written pairs", judge_pairs()), ("answer pairs", answer_pairs())):
-            print(name, asdict(measure_judge(judge, pairs)))
+        measured = {name: asdict(measure_judge(judge, pairs))
+                    for name, pairs in (("written pairs", judge_pairs()), ("answer pairs", answer_pairs()))}
+        for name, figures in measured.items():
+            print(name, figures)
         if cache:
             cache.save()
+        if not args.no_record:
+            _record(Record("judge", measured, **started),
+                    reason_not_to_record(_settings_snapshot(), judge=args.judge))
         return 0
     return _run(args)
 
@@ -151,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    started = provenance(args.command_line)  # the commit the run began at
     questions, corpus = _suite(args)
     service, generator = _service(args, corpus)
     judge, cache = _judge(args.judge, generator)
@@ -163,12 +193,16 @@ def _run(args: argparse.Namespace) -> int:
     summary = summarise(results, measured)
     name = f"multihop-{args.sample or 'all'}" if args.suite == "multihop" else f"{args.suite}-{args.subset}"
     beside = _beside(args.suite, questions, results)
-    json_path, html_path = write_reports(args.out, name, summary, results,
-                                         {"url": args.url, "judge": judge.name, **_settings_snapshot()}, beside)
+    settings = {"url": args.url, "judge": judge.name, **_settings_snapshot()}
+    json_path, html_path = write_reports(args.out, name, summary, results, settings, beside,
+                                         started)
     print(one_line(name, summary))
     if beside:
         print(scorecard_table(beside))
     print(f"report: {html_path}  results: {json_path}")
+    if not args.no_record:
+        reason = reason_not_to_record(settings, args.gate, args.judge)
+        _record(None if reason else from_saved(json_path), reason)
     return _gate(summary, measured, args.suite) if args.gate else 0
 
 
@@ -260,6 +294,25 @@ def _gate(summary: dict[str, object], judge: JudgeMeasurement, suite: str = "see
     for failure in failed:
         print(f"gate failed: {failure}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _record(record: Record | None, reason: str | None) -> None:
+    """Save `record` in docs/results/ unless `reason` says the run does not record."""
+    if reason or record is None:
+        print(f"not recorded in docs/results/: {reason}")
+        return
+    print(f"recorded {save(record).relative_to(PROJECT_ROOT)}; python -m tools.docs writes it into the docs")
+
+
+def _record_saved(runs: Sequence[Path]) -> int:
+    failed = 0
+    for path in runs:
+        try:
+            _record(from_saved(path), None)
+        except ValueError as refused:
+            print(refused, file=sys.stderr)
+            failed = 1
+    return failed
 
 
 def _settings_snapshot() -> dict[str, object]:

@@ -131,12 +131,15 @@ def one_line(suite: str, summary: dict[str, Any]) -> str:
 
 
 def write_reports(out_dir: Path, suite: str, summary: dict[str, Any], results: Sequence[QuestionResult],
-                  settings: dict[str, Any], beside: Sequence[Any] = ()) -> tuple[Path, Path]:
+                  settings: dict[str, Any], beside: Sequence[Any] = (),
+                  provenance: dict[str, str] | None = None) -> tuple[Path, Path]:
     """The run as JSON and HTML; `beside`: scorecards of other systems on the same questions
-    (`eval.frontier.Scorecard`), shown in a table with this run's."""
+    (`eval.frontier.Scorecard`), shown in a table with this run's; `provenance`: its date, commit and
+    command (`eval.record.provenance`), kept so the run can be re-recorded later."""
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out_dir / f"{suite}.json", out_dir / f"{suite}.html"
     json_path.write_text(json.dumps({"suite": suite, "summary": summary, "settings": settings,
+                                     **({"provenance": provenance} if provenance else {}),
                                      "beside": [asdict(c) for c in beside],
                                      "results": [asdict(r) for r in results]}, indent=1, ensure_ascii=False))
     html_path.write_text(_html(suite, summary, results, beside))

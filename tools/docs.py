@@ -1,8 +1,10 @@
-"""`python -m tools.docs`: write docs/api.md (from the OpenAPI schema) and docs/settings.md (from `Settings`).
+"""`python -m tools.docs`: write docs/api.md (from the OpenAPI schema), docs/settings.md (from `Settings`)
+and the result tables of the README, docs/evaluation.md and docs/benchmarks.md (from docs/results/,
+`tools.results`).
 
-`--check` writes nothing and exits 1 when either page differs from what the code says; tests/test_docs.py
-runs the same comparison, so a changed endpoint, field, setting or default fails the tests until the
-pages are regenerated.
+`--check` writes nothing and exits 1 when a page differs from what the code and the recorded results say;
+tests/test_docs.py runs the same comparison, so a changed endpoint, field, setting, default or recorded
+figure fails the tests until the pages are regenerated.
 """
 
 from __future__ import annotations
@@ -280,7 +282,9 @@ def _schemas(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def pages() -> dict[Path, str]:
     """Every generated page and what it should hold."""
-    return {API_DOC: api_page(), SETTINGS_DOC: settings_page()}
+    from tools import results
+
+    return {API_DOC: api_page(), SETTINGS_DOC: settings_page(), **results.pages()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -222,11 +222,25 @@ class Verifier:
                                        f"{reason}; re-cited to [{n}]", tuple(vetoes))
             if judgement.score >= MIN_QUOTE_SUPPORT:
                 leaning.append(n)
-        if self.quote and (quoted := source_sentence_for(claim, {n: hits[n - 1] for n in leaning}, question)):
+        if self.quote and (quoted := self._answering_quote(claim, {n: hits[n - 1] for n in leaning}, question)):
             n, sentence = quoted
             return CheckedSentence(with_markers(sentence, (n,)), claim, "quoted", 1.0, (n,),
                                    f"{reason}; replaced by the words of [{n}]", tuple(vetoes))
         return CheckedSentence("", claim, "removed", 0.0, cited, reason, tuple(vetoes))
+
+    def _answering_quote(self, claim: str, passages: dict[int, Hit], question: str) -> tuple[int, str] | None:
+        """Of the claim's source sentences that share as many of its words (`source_sentences_for`), the
+        first that answers the question as a quote must (MIN_QUOTE_RELEVANCE), else the first: a bare
+        answer ("Ukraine.") is stated alike by "Russia invaded Ukraine" and "A Ukrainian skeleton athlete
+        has been disqualified", of which only the second answers which country's athlete was
+        disqualified. Relevance never overrules overlap (see `source_sentences_for`); a first that does
+        not answer is removed later, with its relevance."""
+        candidates = source_sentences_for(claim, passages, question)
+        if len(candidates) < 2 or self.relevance is None or "quote-relevance" in self.off:
+            return candidates[0] if candidates else None
+        floor = max(MIN_QUOTE_RELEVANCE, self.min_answer_relevance)
+        scores = self.relevance.score(question, [sentence for _, sentence in candidates])
+        return next((c for c, score in zip(candidates, scores) if score >= floor), candidates[0])
 
     def _drop_irrelevant(self, claim: str, cited: tuple[int, ...], hits: Sequence[Hit],
                          question: str) -> tuple[int, ...]:
@@ -244,7 +258,15 @@ class Verifier:
 def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> tuple[int, str] | None:
     """(n, sentence): the sentence of `passages[n]` that states every fact `claim` adds to `question`
     (or, for a claim adding no fact, every word it adds), sharing the most words with the claim (the
-    first of equals), or None.
+    first of equals), or None."""
+    candidates = source_sentences_for(claim, passages, question)
+    return candidates[0] if candidates else None
+
+
+def source_sentences_for(claim: str, passages: dict[int, Hit], question: str) -> list[tuple[int, str]]:
+    """The (n, sentence) pairs of `passages[n]` that state every fact `claim` adds to `question` (or, for
+    a claim adding no fact, every word it adds) and share the most words with the claim: one, or several
+    that share as many, in passage order.
 
     Facts and added words count, not wording: the sentence is returned instead of the claim, so what
     it says is the source's own text. A fact may also stand in the passage's title ("French President
@@ -261,12 +283,12 @@ def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> 
     "Macron, who has been driving the coalition-building effort with … Keir Starmer, is expecting 31
     delegations…", 0.04 for "… others, like UK premier Keir Starmer, remotely.")."""
     if not question:
-        return None
+        return []
     added = missing_facts(claim, "", question)
     words = set(content_words(claim))
     new_words = _added_words(claim, question)
     if not added and not new_words:
-        return None
+        return []
     found: list[tuple[int, int, str]] = []
     for n, hit in passages.items():
         text, title = neutralise(hit.evidence_text), neutralise(hit.chunk.title)
@@ -282,10 +304,8 @@ def source_sentence_for(claim: str, passages: dict[int, Hit], question: str) -> 
                 states = new_words <= set(content_words(sentence))
             if states:
                 found.append((len(words & set(content_words(sentence))), n, sentence))
-    if not found:
-        return None
-    _, n, sentence = max(found, key=lambda f: f[0])
-    return n, sentence
+    most = max((shared for shared, _, _ in found), default=0)
+    return [(n, sentence) for shared, n, sentence in found if shared == most]
 
 
 # Words that give a verdict on the question rather than add to it: "No." adds nothing a quote could hold.

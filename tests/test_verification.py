@@ -284,3 +284,16 @@ def test_a_sentence_check_turned_off_no_longer_removes() -> None:
     assert removed.verdict == "removed" and removed.vetoes == ("counted-question",)
     [kept] = Verifier(RuleJudge(), off=frozenset({"counted-question"})).check(claim, passages, question)
     assert kept.verdict == "supported" and kept.vetoes == ()
+
+
+def test_of_source_sentences_stating_a_bare_answer_alike_the_one_answering_the_question_is_quoted() -> None:
+    invaded, disqualified = ("Russia invaded Ukraine almost four years ago.",
+                             "A Ukrainian skeleton athlete has been disqualified from the Olympics.")
+    passages = [hit(f"{invaded} {disqualified}")]
+    question = "An athlete from which country was disqualified from the Winter Games?"
+    relevance = ScoredRelevance({invaded: 0.01, disqualified: 0.97})
+    [checked] = Verifier(Doubting(), relevance).check("Ukraine [1].", passages, question)
+    assert (checked.verdict, checked.stated) == ("quoted", disqualified)
+    [first] = Verifier(Doubting(), relevance, 0.0, off=frozenset({"quote-relevance"})).check("Ukraine [1].", passages,
+                                                                                            question)
+    assert (first.verdict, first.stated) == ("quoted", invaded)  # overlap alone: the first of equals

@@ -41,8 +41,16 @@ _UNITS = "zero one two three four five six seven eight nine ten eleven twelve th
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 
 
+# Roman numerals of two letters or more, written in capitals, are numbers in news ("Artemis II", "World
+# War II"): one letter ("I", "V", "X") is more often a pronoun, a letter or a name.
+_ROMAN = {numeral: n for n, numeral in enumerate(
+    "II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX".split(), start=2) if len(numeral) > 1}
+
+
 def normalise_answer(text: str) -> str:
-    text = fold(text).lower()
+    text = re.sub(r"\b(" + "|".join(sorted(_ROMAN, key=len, reverse=True)) + r")\b",
+                  lambda m: str(_ROMAN[m.group(1)]), fold(text))
+    text = text.lower()
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"\b(" + "|".join(_TENS) + r")[-\s](" + "|".join(_UNITS[1:10]) + r")\b",
                   lambda m: str(_TENS[m.group(1)] + _UNITS.index(m.group(2))), text)

@@ -389,3 +389,9 @@ def test_realtimeqa_right_answers_hold_the_gold_or_every_content_word_of_it() ->
 
     assert contains_answer("Davos, in Switzerland", ["Davos, Switzerland"], "words")
     assert not contains_answer("Davos", ["Davos, Switzerland"], "words")
+
+
+def test_a_roman_numeral_in_capitals_is_the_number_and_a_single_letter_is_not() -> None:
+    assert contains_answer("NASA delayed the Artemis 2 moon mission to March.", ["Artemis II"], "words")
+    assert contains_answer("It was the last battle of World War II.", ["World War 2"])
+    assert not contains_answer("I said it in Washington.", ["1 said"])

@@ -1,4 +1,5 @@
-"""`POST /v1/chat/completions` and `GET /v1/models`, so clients written for OpenAI work unchanged.
+"""`POST /v1/chat/completions`, `POST /v1/embeddings` and `GET /v1/models`, so clients written for OpenAI
+work unchanged (and another instance can embed through this one: RAG_EMBED_URL).
 
 The last user message is the question and earlier user/assistant turns the conversation. The reply's
 content is the verified answer followed by a "References:" list; the citations themselves travel in
@@ -23,10 +24,14 @@ from api.deps import MetricsDep, ServicesDep
 from api.observability import Metrics
 from api.openai_schemas import (
     EXTENSION,
+    MAX_EMBEDDING_INPUTS,
     ChatCompletionOut,
     ChatCompletionRequest,
     ChoiceOut,
     CompletionUsage,
+    EmbeddingList,
+    EmbeddingOut,
+    EmbeddingsRequest,
     MessageOut,
     ModelList,
     ModelOut,
@@ -35,7 +40,7 @@ from api.query import Query
 from api.schemas import AnswerOut, ErrorOut
 from api.security import ReadAccess
 from rag.conversation import Turn
-from rag.errors import BadRequest, RagError
+from rag.errors import BadRequest, ModelNotFound, RagError
 from rag.pipeline import AnswerEvent, Event
 from rag.services import Services
 
@@ -48,6 +53,21 @@ router = APIRouter(prefix="/v1", tags=["openai-compatible"],
 def list_models(services: ServicesDep, _: ReadAccess) -> ModelList:
     """The one model this server answers with."""
     return ModelList(data=[ModelOut(id=services.pipeline.generator.name)])
+
+
+@router.post("/embeddings", response_model=EmbeddingList)
+def embeddings(body: EmbeddingsRequest, services: ServicesDep, _: ReadAccess) -> EmbeddingList:
+    """The service's own embedder's vectors (L2-normalised) for each input, OpenAI-style."""
+    embedder = services.pipeline.retriever.embedder
+    if body.model and body.model != embedder.name:
+        raise ModelNotFound(f"model {body.model!r} is not served here; this server embeds with {embedder.name!r}")
+    texts = body.texts()
+    if not texts or len(texts) > MAX_EMBEDDING_INPUTS:
+        raise BadRequest(f"input holds {len(texts)} texts: send 1 to {MAX_EMBEDDING_INPUTS}")
+    if not all(text.strip() for text in texts):
+        raise BadRequest("input holds an empty text: every text to embed needs words")
+    vectors = embedder.embed_documents(texts)
+    return EmbeddingList(data=[EmbeddingOut(index=i, embedding=v) for i, v in enumerate(vectors)], model=embedder.name)
 
 
 @router.post("/chat/completions", response_model=ChatCompletionOut, description=EXTENSION, responses={

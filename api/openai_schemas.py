@@ -88,3 +88,34 @@ class ModelOut(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = "list"
     data: list[ModelOut]
+
+
+MAX_EMBEDDING_INPUTS = 2048  # texts per /v1/embeddings request, as OpenAI allows
+
+
+class EmbeddingsRequest(TextIn):
+    model_config = ConfigDict(extra="allow")
+    input: str | list[str] = Field(description="A text or a list of texts (at most 2048), each embedded alone.")
+    model: str | None = Field(None, description="The embedder to use: the served one's name, or omitted.")
+    encoding_format: Literal["float"] = Field("float", description="Only `float` lists are returned.")
+
+    def texts(self) -> list[str]:
+        return [self.input] if isinstance(self.input, str) else list(self.input)
+
+
+class EmbeddingOut(BaseModel):
+    object: Literal["embedding"] = "embedding"
+    index: int
+    embedding: list[float]
+
+
+class EmbeddingUsage(BaseModel):
+    prompt_tokens: int = Field(0, description="Not counted: 0.")
+    total_tokens: int = 0
+
+
+class EmbeddingList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[EmbeddingOut]
+    model: str
+    usage: EmbeddingUsage = Field(default_factory=EmbeddingUsage)

@@ -4,6 +4,7 @@ RagError
  ├── BadRequest          the caller asked for something malformed (HTTP 422)
  ├── BadArticle          an article could not be read or parsed (HTTP 422)
  ├── DocumentNotFound    no indexed article has that id (HTTP 404)
+ ├── ModelNotFound       a request names a model this server does not serve (HTTP 404)
  ├── ModelUnavailable    a model file is missing, corrupt or cannot load (HTTP 503)
  ├── StoreUnavailable    the vector store cannot be reached (HTTP 503)
  ├── Busy                the model's queue is full; carries `retry_after` seconds (HTTP 503 + Retry-After)
@@ -37,6 +38,11 @@ class BadArticle(RagError):
 
 class DocumentNotFound(RagError):
     code = "document_not_found"
+    status = 404
+
+
+class ModelNotFound(RagError):
+    code = "model_not_found"  # OpenAI's code for it
     status = 404
 
 

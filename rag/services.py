@@ -111,8 +111,9 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
                    model_file: str = "") -> Services:
     """Assemble services around given models (real or fake)."""
     store = open_store(settings, embedder.name)
-    indexer = Indexer(embedder, store, settings.chunk_chars)
-    retriever = Retriever(embedder, store, reranker, settings.rerank_candidates, open_lexical(settings, store),
+    lexical = open_lexical(settings, store)
+    indexer = Indexer(embedder, store, settings.chunk_chars, lexical=lexical)
+    retriever = Retriever(embedder, store, reranker, settings.rerank_candidates, lexical,
                           retrieval_mode(settings), recency=settings.recency, window_floor=settings.min_relevance)
     evidence = EvidenceSelector(reranker) if settings.evidence else None
     verifier = Verifier(make_judge(settings.judge, generator), reranker, settings.min_answer_relevance,

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,28 +45,21 @@ class LexicalIndex:
 
     def search(self, query: str, top_k: int, filters: SearchFilter = NO_FILTER) -> list[Hit]:
         """The `top_k` chunks with the highest BM25 score for `query`; `score` is that BM25 score."""
-        from tantivy import Occur, Query
-
-        with self._lock:
+        with self._lock:  # the analyzer too: tantivy-py borrows it mutably
             sync = self._opened()
-            sync.catch_up(wait=False)
-        terms = list(dict.fromkeys(self._analyzer.analyze(query)))  # words the corpus lacks score 0
+            sync.catch_up(wait=False, now=False)
+            terms = Counter(self._analyzer.analyze(query))  # words the corpus lacks score 0
         if not terms or top_k <= 0:  # only stop words
             return []
-        schema = sync.index.schema
-        words = Query.boolean_query([(Occur.Should, Query.term_query(schema, "text", t)) for t in terms])
-        # The filters only select: a score of 0 leaves BM25's alone.
-        clauses = [(Occur.Must, words), *((Occur.Must, Query.const_score_query(f, 0.0))
-                                          for f in _filter_queries(schema, filters))]
         searcher = sync.index.searcher()
-        found = searcher.search(Query.boolean_query(clauses), top_k, count=False).hits
+        found = searcher.search(_query(sync.index.schema, terms, filters), top_k, count=False).hits
         return [Hit(_chunk(searcher.doc(address)), float(s), 0.0) for s, address in found if s > 0]
 
     def refresh(self) -> None:
         """Bring the index in step with the store now, waiting for another process's write if need be
-        (a search does it too, when the chunk counts differ, without waiting)."""
+        (a search does it too, every few seconds, without waiting: `rag.lexical_sync.RECHECK_SECONDS`)."""
         with self._lock:
-            self._opened().catch_up(wait=True)
+            self._opened().catch_up(wait=True, now=True)
 
     @contextlib.contextmanager
     def updating(self, added: Sequence[Chunk], removed: Sequence[str]) -> Iterator[None]:
@@ -123,6 +117,19 @@ def _chunk(doc: Any) -> Chunk:
     import json
 
     return Chunk(text=doc.get_first("text"), **json.loads(doc.get_first("chunk")))
+
+
+def _query(schema: Any, terms: Counter[str], filters: SearchFilter) -> Any:
+    """Any of the words (built from tokens, never parsed: a user's quotes, colons or "AND" are just text),
+    within the filters."""
+    from tantivy import Occur, Query
+
+    # A word asked twice counts twice, as it did with bm25s: a boost, not a second clause.
+    words = Query.boolean_query([(Occur.Should, Query.boost_query(Query.term_query(schema, "text", t), n))
+                                 for t, n in terms.items()])
+    # The filters only select: a score of 0 leaves BM25's alone.
+    return Query.boolean_query([(Occur.Must, words), *((Occur.Must, Query.const_score_query(f, 0.0))
+                                                       for f in _filter_queries(schema, filters))])
 
 
 def _filter_queries(schema: Any, filters: SearchFilter) -> list[Any]:

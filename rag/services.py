@@ -132,4 +132,7 @@ def load_services(settings: Settings) -> Services:
     """The real thing: sentence-transformers, Chroma and llama.cpp."""
     embedder = load_embedder(settings)
     generator = load_generator(settings)
-    return build_services(settings, embedder, generator, load_reranker(settings), model_file=str(generator.path))
+    services = build_services(settings, embedder, generator, load_reranker(settings), model_file=str(generator.path))
+    if services.indexer.lexical is not None:
+        services.indexer.lexical.refresh()  # caught up with the store before the first search, not during it
+    return services

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from rag import lexical_sync
 from rag.fakes import HashingEmbedder
 from rag.filters import SearchFilter
 from rag.ingest import Indexer
@@ -79,6 +80,7 @@ def test_an_index_reopened_in_step_reads_only_the_store_s_ids(
 
 def test_another_writer_s_articles_are_caught_up_by_id(settings: Settings, store: ChromaStore,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lexical_sync, "RECHECK_SECONDS", 0.0)  # every search compares the counts
     lexical = open_lexical(settings, store)
     Indexer(HashingEmbedder(), store, lexical=lexical).index(QUOKKA)
     other = Indexer(HashingEmbedder(), store)  # writes the store and does not tell this index

@@ -147,3 +147,16 @@ def test_filters_keep_or_drop_undated_chunks_as_the_vector_search_does(store: Ch
     assert found(as_of="2025-09-01") == {"ferry", "undated"}
     assert found(source="island  TIMES") == {"ferry"} and found(source="Other") == set()
     assert all(hit.score > 0 and hit.similarity == 0.0 for hit in lexical.search("ferry", 5))
+
+
+def test_two_processes_on_one_folder_take_turns_writing_and_see_each_other_s_commits(
+        settings: Settings, store: ChromaStore) -> None:
+    # Two indexes on one folder stand for two processes (a server and `python -m index`): each opens
+    # tantivy's writer for one write only, and a search reloads whatever the other committed.
+    server, builder = open_lexical(settings, store), open_lexical(settings, store)
+    Indexer(HashingEmbedder(), store, lexical=server).index(QUOKKA)
+    assert _ids(builder.search("quokkas", 3)) == ["quokka"]
+    Indexer(HashingEmbedder(), store, lexical=builder).index(FERRY)
+    assert _ids(server.search("Zanzibar ferry", 3)) == ["ferry"]
+    Indexer(HashingEmbedder(), store, lexical=server).delete("ferry")
+    assert builder.search("Zanzibar ferry", 3) == []

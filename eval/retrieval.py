@@ -206,7 +206,7 @@ def run_scale(sizes: Sequence[int], out: Path, write_doc: bool = True) -> list[S
         scaled = replace(settings, index_dir=out / "index", collection=f"scale-{size}-{embedder.name}"[:60])
         store = open_store(scaled, embedder.name)
         _index(Indexer(embedder, store, settings.chunk_chars), corpus)
-        _pad(store, corpus, size, len(embedder.embed_query("dimension probe")))
+        pad(store, corpus, size, len(embedder.embed_query("dimension probe")))
         lexical = open_lexical(scaled, store)
         lexical.refresh()
         for name, mode, rerank, candidates, weight in SCALE_CONFIGS:
@@ -220,7 +220,7 @@ def run_scale(sizes: Sequence[int], out: Path, write_doc: bool = True) -> list[S
     return rows
 
 
-def _pad(store: object, corpus: Sequence[Article], size: int, dimension: int) -> None:
+def pad(store: object, corpus: Sequence[Article], size: int, dimension: int) -> None:
     """Fill the index with generated chunks up to `size` (kept between runs: same ids)."""
     import random
 

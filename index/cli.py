@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _indexer(settings: Settings, rebuild: bool = False) -> Indexer:
     embedder = load_embedder(settings)
-    return Indexer(embedder, open_store(settings, embedder.name, fresh=rebuild), settings.chunk_chars)
+    store = open_store(settings, embedder.name, fresh=rebuild)
+    return Indexer(embedder, store, settings.chunk_chars, lexical=open_lexical(settings, store))
 
 
 def _build(settings: Settings, args: argparse.Namespace) -> int:
@@ -47,7 +48,8 @@ def _build(settings: Settings, args: argparse.Namespace) -> int:
                    progress=lambda items: tqdm(items, desc="indexing", unit="file", disable=None))
     for path, reason in report.failures:
         print(f"failed: {path}: {reason}", file=sys.stderr)
-    open_lexical(settings, indexer.store).refresh()  # saved now, so the server starts without rebuilding it
+    if indexer.lexical is not None:
+        indexer.lexical.refresh()  # caught up now (a folder of the earlier format too), not on the first search
     print(f"{report.summary()}; {indexer.store.count()} chunks in the index")
     return 1 if report.failures else 0
 
@@ -56,5 +58,4 @@ def _delete(settings: Settings, ids: list[str]) -> int:
     indexer = _indexer(settings)
     for article_id in ids:
         print(f"deleted {article_id}: {indexer.delete(article_id)} chunks")
-    open_lexical(settings, indexer.store).refresh()
     return 0

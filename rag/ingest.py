@@ -7,13 +7,15 @@ reader never sees an article vanish while it is being replaced.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from rag.chunking import chunk_article
 from rag.embedding import Embedder
 from rag.errors import DocumentNotFound
+from rag.lexical import LexicalIndex
 from rag.store import ChromaStore
 from rag.types import Article, Chunk
 
@@ -37,6 +39,7 @@ class Indexer:
     # with 256 (bench.speed: 0.75x, docs/benchmarks.md): the encoder pads each batch to its longest
     # text and sorts by length only within one call.
     batch_chunks: int = 256
+    lexical: LexicalIndex | None = None  # told of every write, so BM25 never re-reads the store for it
 
     def index(self, article: Article) -> IndexOutcome:
         """Add or replace one article; an unchanged article costs no embedding."""
@@ -83,14 +86,25 @@ class Indexer:
             with self.store.writing():  # a search sees the old version or the new one, never a mix
                 # Read again under the lock: another writer may have replaced the article since.
                 current = self.store.chunk_hashes_of([article.article_id for article, _, _ in changed])
-                self.store.upsert_articles(writes)
-                self.store.delete_chunks({cid for article, chunks, _ in changed
-                                          for cid in set(current[article.article_id]) - {c.chunk_id for c in chunks}})
+                stale = sorted({cid for article, chunks, _ in changed
+                                for cid in set(current[article.article_id]) - {c.chunk_id for c in chunks}})
+                with self._lexical_update([c for _, chunks, _ in changed for c in chunks], stale):
+                    self.store.upsert_articles(writes)
+                    self.store.delete_chunks(stale)
         yield from outcomes
 
     def delete(self, article_id: str) -> int:
         """Remove an article and all its chunks; DocumentNotFound when there is none."""
-        removed = self.store.delete_article(article_id)
-        if not removed:
+        with self.store.writing():
+            ids = sorted(self.store.chunk_hashes(article_id))
+            with self._lexical_update([], ids):
+                self.store.delete_chunks(ids)
+        if not ids:
             raise DocumentNotFound(f"no indexed article has id {article_id!r}")
-        return removed
+        return len(ids)
+
+    def _lexical_update(self, added: Sequence[Chunk],
+                        removed: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+        if self.lexical is None or not (added or removed):
+            return contextlib.nullcontext()
+        return self.lexical.updating(added, removed)

@@ -1,24 +1,26 @@
-"""BM25 over the same chunks as the vector store (bm25s), for the exact names, numbers and dates
+"""BM25 over the same chunks as the vector store (tantivy), for the exact names, numbers and dates
 that a small embedder blurs.
 
-The store is the source of truth: this index is derived from its contents, so it cannot drift.
-It is rebuilt when the store changes (this process's writes bump `store.revision`; a different
-chunk count means another writer) and saved to disk with a fingerprint of what it was built
-from, so a restart loads it instead of rebuilding when nothing changed.
+The store is the source of truth; this index follows it write by write. The indexer hands it each
+write's new and removed chunks (`updating`), so a write costs one small tantivy commit and a search
+right after it rebuilds nothing. What it cannot be told is caught up from the store
+(`rag.lexical_sync`): a crash between the store's write and the commit, another process's writes,
+a folder left by the earlier bm25s index.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import contextlib
 import logging
 import re
-import shutil
 import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from rag.filters import NO_FILTER, SearchFilter, day_number, source_key
+from rag.lexical_sync import ANALYZER, Sync, chunk_key
 from rag.store import ChromaStore
 from rag.types import Chunk, Hit
 
@@ -26,6 +28,9 @@ log = logging.getLogger(__name__)
 
 # Single characters count: "5" and "G7"-style tokens matter in news questions.
 _TOKEN_PATTERN = r"(?u)\b\w+\b"
+# Longer "words" are URLs, hashes or base64: never asked for, and tantivy skips huge terms anyway.
+_LONGEST_TOKEN = 255
+_CHUNK_FIELDS = ("chunk_id", "article_id", "start", "end", "position", "title", "published", "source", "url", "page")
 
 
 class LexicalIndex:
@@ -33,126 +38,112 @@ class LexicalIndex:
 
     def __init__(self, store: ChromaStore, directory: Path | None = None) -> None:
         self._store = store
-        self._directory = directory  # where the index is saved; None keeps it in memory only
+        self._directory = directory  # where the index is kept; None keeps it in memory only
         self._lock = threading.Lock()
-        self._built_revision = -1
-        self._built_count = -1
-        self._chunks: list[Chunk] = []
-        self._days: Any = None  # each chunk's publication day as YYYYMMDD (0: undated), set with the chunks
-        self._bm25: Any = None
-        self._stemmer: Any = None
+        self._analyzer: Any = None
+        self._sync: Sync | None = None  # opened on first use: nothing heavy in the constructor
 
     def search(self, query: str, top_k: int, filters: SearchFilter = NO_FILTER) -> list[Hit]:
         """The `top_k` chunks with the highest BM25 score for `query`; `score` is that BM25 score."""
-        with self._lock:
-            self._refresh()
-            if not self._chunks:
-                return []
-
-            tokens = self._tokenize([query], as_ids=False)  # words the corpus lacks score 0
-            if not tokens[0]:  # only stop words
-                return []
-            mask = self._mask(filters) if filters.active else None
-            k = min(top_k, len(self._chunks))
-            docs, scores = self._bm25.retrieve(tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1)
-        return [Hit(self._chunks[int(d)], float(s), 0.0) for d, s in zip(docs[0], scores[0]) if s > 0]
-
-    def _mask(self, filters: SearchFilter) -> Any:
-        """1.0 for each chunk `filters` accepts (`SearchFilter.accepts`, vectorised), else 0.0: every question
-        carries an `as_of`, so this runs on every search, over every chunk."""
-        import numpy as np
-
-        days = self._days
-        keep = np.ones(len(days), dtype=bool)
-        if filters.after_day or filters.before_day:
-            keep &= days > 0
-        if filters.after_day:
-            keep &= days >= filters.after_day
-        if filters.before_day:
-            keep &= days <= filters.before_day
-        if filters.as_of_day:
-            keep &= days <= filters.as_of_day  # undated (0) passes
-        if filters.source:
-            wanted = source_key(filters.source)
-            keep &= np.array([source_key(c.source) == wanted for c in self._chunks])
-        return keep.astype(np.float32)
+        with self._lock:  # the analyzer too: tantivy-py borrows it mutably
+            sync = self._opened()
+            sync.catch_up(wait=False, now=False)
+            terms = Counter(self._analyzer.analyze(query))  # words the corpus lacks score 0
+        if not terms or top_k <= 0:  # only stop words
+            return []
+        searcher = sync.index.searcher()
+        found = searcher.search(_query(sync.index.schema, terms, filters), top_k, count=False).hits
+        return [Hit(_chunk(searcher.doc(address)), float(s), 0.0) for s, address in found if s > 0]
 
     def refresh(self) -> None:
-        """Bring the index in step with the store now (a search does it too, when needed)."""
+        """Bring the index in step with the store now, waiting for another process's write if need be
+        (a search does it too, every few seconds, without waiting: `rag.lexical_sync.RECHECK_SECONDS`)."""
         with self._lock:
-            self._refresh()
+            self._opened().catch_up(wait=True, now=True)
 
-    def _refresh(self) -> None:
-        if self._built_revision == self._store.revision and self._built_count == self._store.count():
-            return
-        revision = self._store.revision
-        rows = list(self._store.all_chunks())
-        rows.sort(key=lambda row: row[0].chunk_id)
-        fingerprint = _fingerprint(rows)
-        self._chunks = [chunk for chunk, _ in rows]
-        self._days = _days(self._chunks)
-        if not (self._chunks and self._load(fingerprint)):
-            self._build(fingerprint)
-        self._built_revision, self._built_count = revision, len(rows)
+    @contextlib.contextmanager
+    def updating(self, added: Sequence[Chunk], removed: Sequence[str]) -> Iterator[None]:
+        """Around the store's write of `added` chunks and the removal of `removed` ids: those ids are
+        recorded first, so a crash before the commit is caught up from the store on the next open."""
+        with self._lock:
+            sync = self._opened()
+            with sync.writing([c.chunk_id for c in added] + list(removed)):
+                yield
+                sync.write(added, [chunk_key(cid) for cid in removed])
 
-    def _build(self, fingerprint: str) -> None:
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
-
-        self._bm25 = None
-        if not self._chunks:
-            return
-        tokens = self._tokenize([c.text for c in self._chunks])
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(tokens, show_progress=False)
-        log.info("BM25 index built over %d chunks", len(self._chunks))
-        if self._directory is not None:
-            self._save(fingerprint)
-
-    def _save(self, fingerprint: str) -> None:
-        assert self._directory is not None
-        staging = self._directory.with_name(self._directory.name + ".tmp")
-        shutil.rmtree(staging, ignore_errors=True)
-        self._bm25.save(str(staging), show_progress=False)
-        (staging / "fingerprint.json").write_text(json.dumps({"fingerprint": fingerprint}))
-        shutil.rmtree(self._directory, ignore_errors=True)
-        staging.rename(self._directory)  # a crash leaves the old index or the new one, never half of one
-
-    def _load(self, fingerprint: str) -> bool:
-        if self._directory is None or not (self._directory / "fingerprint.json").exists():
-            return False
-        saved = json.loads((self._directory / "fingerprint.json").read_text()).get("fingerprint")
-        if saved != fingerprint:
-            return False
-        import bm25s
-
-        self._bm25 = bm25s.BM25.load(str(self._directory), show_progress=False)
-        log.info("BM25 index loaded from %s", self._directory)
-        return True
-
-    def _tokenize(self, texts: list[str], as_ids: bool = True) -> Any:
-        """Words, English stop words dropped, Snowball-stemmed; ids for the corpus, strings for a query."""
-        import bm25s
-        import Stemmer
-
-        if self._stemmer is None:
-            self._stemmer = Stemmer.Stemmer("english")
-        return bm25s.tokenize(texts, token_pattern=_TOKEN_PATTERN, stopwords="en", stemmer=self._stemmer,
-                              return_ids=as_ids, show_progress=False)
+    def _opened(self) -> Sync:
+        if self._sync is None:
+            self._analyzer = _analyzer()
+            self._sync = Sync.open(self._store, self._directory, _schema(), self._analyzer, document)
+        return self._sync
 
 
-def _days(chunks: list[Chunk]) -> Any:
-    import numpy as np
+def _analyzer() -> Any:
+    """Words, lower-cased, English stop words dropped, Snowball-stemmed: the same for chunks and queries."""
+    from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
 
-    return np.array([day_number(c.published) or 0 for c in chunks], dtype=np.int64)
+    return (TextAnalyzerBuilder(Tokenizer.regex(r"\w+")).filter(Filter.remove_long(_LONGEST_TOKEN))
+            .filter(Filter.lowercase()).filter(Filter.stopword("english")).filter(Filter.stemmer("english")).build())
 
 
-def _fingerprint(rows: list[tuple[Chunk, str]]) -> str:
-    digest = hashlib.sha256()
-    for chunk, content_hash in rows:
-        digest.update(f"{chunk.chunk_id}\x1f{content_hash}\x1e".encode())
-    return digest.hexdigest()
+def _schema() -> Any:
+    from tantivy import SchemaBuilder
+
+    builder = SchemaBuilder()
+    builder.add_unsigned_field("key", indexed=True, fast=True)  # the chunk id, hashed (rag.lexical_sync)
+    builder.add_text_field("text", stored=True, tokenizer_name=ANALYZER)
+    builder.add_integer_field("day", indexed=True, fast=True)  # YYYYMMDD, 0: undated
+    builder.add_text_field("source_key", tokenizer_name="raw")
+    builder.add_bytes_field("chunk", stored=True)  # the Chunk's other fields, so a hit needs no store read
+    return builder.build()
+
+
+def document(chunk: Chunk) -> Any:
+    """The tantivy document of a chunk."""
+    import json
+
+    from tantivy import Document
+
+    doc = Document()
+    doc.add_unsigned("key", chunk_key(chunk.chunk_id))
+    doc.add_text("text", chunk.text)
+    doc.add_integer("day", day_number(chunk.published) or 0)
+    doc.add_text("source_key", source_key(chunk.source))
+    doc.add_bytes("chunk", json.dumps({name: getattr(chunk, name) for name in _CHUNK_FIELDS}).encode())
+    return doc
+
+
+def _chunk(doc: Any) -> Chunk:
+    import json
+
+    return Chunk(text=doc.get_first("text"), **json.loads(doc.get_first("chunk")))
+
+
+def _query(schema: Any, terms: Counter[str], filters: SearchFilter) -> Any:
+    """Any of the words (built from tokens, never parsed: a user's quotes, colons or "AND" are just text),
+    within the filters."""
+    from tantivy import Occur, Query
+
+    # A word asked twice counts twice, as it did with bm25s: a boost, not a second clause.
+    words = Query.boolean_query([(Occur.Should, Query.boost_query(Query.term_query(schema, "text", t), n))
+                                 for t, n in terms.items()])
+    # The filters only select: a score of 0 leaves BM25's alone.
+    return Query.boolean_query([(Occur.Must, words), *((Occur.Must, Query.const_score_query(f, 0.0))
+                                                       for f in _filter_queries(schema, filters))])
+
+
+def _filter_queries(schema: Any, filters: SearchFilter) -> list[Any]:
+    """`SearchFilter.accepts` as tantivy queries: a date bound excludes undated chunks (day 0), `as_of` keeps them."""
+    from tantivy import FieldType, Query
+
+    queries = []
+    lowest = filters.after_day or (1 if filters.before_day else None)
+    highest = min((d for d in (filters.before_day, filters.as_of_day) if d), default=None)
+    if lowest is not None or highest is not None:
+        queries.append(Query.range_query(schema, "day", FieldType.Integer, lowest, highest))
+    if filters.source:
+        queries.append(Query.term_query(schema, "source_key", source_key(filters.source)))
+    return queries
 
 
 def tokens_of(text: str) -> set[str]:

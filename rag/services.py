@@ -127,8 +127,9 @@ def build_services(settings: Settings, embedder: Embedder, generator: Generator,
                    model_file: str = "") -> Services:
     """Assemble services around given models (real or fake)."""
     store = open_store(settings, embedder.name)
-    indexer = Indexer(embedder, store, settings.chunk_chars)
-    retriever = Retriever(embedder, store, reranker, settings.rerank_candidates, open_lexical(settings, store),
+    lexical = open_lexical(settings, store)
+    indexer = Indexer(embedder, store, settings.chunk_chars, lexical=lexical)
+    retriever = Retriever(embedder, store, reranker, settings.rerank_candidates, lexical,
                           retrieval_mode(settings), recency=settings.recency, window_floor=settings.min_relevance)
     evidence = EvidenceSelector(reranker) if settings.evidence else None
     off = checks_off(settings.checks_off)
@@ -148,4 +149,7 @@ def load_services(settings: Settings) -> Services:
     """The real thing: sentence-transformers, Chroma and llama.cpp."""
     embedder = load_embedder(settings)
     generator = load_generator(settings)
-    return build_services(settings, embedder, generator, load_reranker(settings), model_file=str(generator.path))
+    services = build_services(settings, embedder, generator, load_reranker(settings), model_file=str(generator.path))
+    if services.indexer.lexical is not None:
+        services.indexer.lexical.refresh()  # caught up with the store before the first search, not during it
+    return services

@@ -22,6 +22,7 @@ from rag.types import ArticleSummary, Chunk, Hit
 log = logging.getLogger(__name__)
 
 _BATCH = 1000  # rows per write; Chroma caps a single request
+_ID_PAGE = 50_000  # ids per read when only ids are asked: small rows, so far fewer calls
 
 
 class ChromaStore:
@@ -32,11 +33,10 @@ class ChromaStore:
         self._client = client
         self._name = collection
         self._embedder_name = embedder_name
-        self.revision = 0  # bumped on every write this process makes: derived indexes (BM25) follow it
         # A reader (one search: vectors, BM25 and their join) and a writer (one group of articles: new
         # chunks in, stale ones out) never overlap, so a search sees each article wholly or not at all,
         # in this process. Another process writing the same index (a second server, `python -m index`)
-        # is not covered: BM25 rebuilds when the chunk count changes, and a chunk gone meanwhile is skipped.
+        # is not covered: BM25 catches up when the chunk count changes, and a chunk gone meanwhile is skipped.
         self._versions = fasteners.ReaderWriterLock()
         if fresh:
             self._drop()
@@ -108,7 +108,6 @@ class ChromaStore:
         Chroma calls as possible: each call costs ~20 ms whatever its size."""
         rows = [(chunk, vector, _metadata(chunk, content_hash, origin))
                 for chunks, vectors, content_hash, origin in articles for chunk, vector in zip(chunks, vectors)]
-        self.revision += 1
         for i in range(0, len(rows), _BATCH):
             batch = rows[i:i + _BATCH]
             with self._guard():
@@ -133,17 +132,9 @@ class ChromaStore:
 
     def delete_chunks(self, chunk_ids: Iterable[str]) -> None:
         ids = list(chunk_ids)
-        self.revision += bool(ids)
         for i in range(0, len(ids), _BATCH):
             with self._guard():
                 self._collection.delete(ids=ids[i:i + _BATCH])
-
-    def delete_article(self, article_id: str) -> int:
-        """Remove every chunk of an article; returns how many there were."""
-        with self.writing():
-            ids = list(self.chunk_hashes(article_id))
-            self.delete_chunks(ids)
-        return len(ids)
 
     def chunks(self, article_id: str) -> list[Chunk]:
         """An article's chunks in order."""
@@ -182,6 +173,24 @@ class ChromaStore:
                 rows = self._collection.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
             for cid, doc, meta in zip(rows["ids"], rows["documents"] or [], rows["metadatas"] or []):
                 yield _chunk(cid, doc, meta), str(meta.get("content_hash", ""))
+
+    def chunk_ids(self) -> set[str]:
+        """Every chunk id, without documents or metadata: what a derived index (BM25) is checked against."""
+        ids: set[str] = set()
+        for offset in range(0, self.count(), _ID_PAGE):
+            with self._guard():
+                ids.update(self._collection.get(include=[], limit=_ID_PAGE, offset=offset)["ids"])
+        return ids
+
+    def chunks_by_id(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        """The chunks of these ids that the store holds; an id it does not hold is left out."""
+        found: list[Chunk] = []
+        for i in range(0, len(chunk_ids), _BATCH):
+            with self._guard():
+                rows = self._collection.get(ids=list(chunk_ids[i:i + _BATCH]), include=["documents", "metadatas"])
+            found += [_chunk(cid, doc, meta) for cid, doc, meta in zip(rows["ids"], rows["documents"] or [],
+                                                                       rows["metadatas"] or [])]
+        return found
 
     def count(self) -> int:
         with self._guard():

@@ -1,4 +1,5 @@
-"""An index build killed mid-way and re-run ends exactly as a clean build; a deleted article leaves no trace."""
+"""An index build killed mid-way and re-run ends exactly as a clean build, BM25 in step with the vectors even
+before the re-run; a deleted article leaves no trace."""
 
 from __future__ import annotations
 
@@ -62,14 +63,47 @@ print(json.dumps({"rows": sorted(zip(rows["ids"], rows["documents"], [sorted(m.i
 """
 
 
-def _contents(index: Path) -> dict[str, Any]:
-    """Everything the index holds, and what its vector search can reach. Read in a fresh process:
-    an embedded Chroma client caches the index in memory and does not see another process's writes."""
-    dump = subprocess.run([sys.executable, "-c", _DUMP, str(index)], cwd=PROJECT_ROOT, capture_output=True,
+# BM25 as the next process opens it (which catches it up with the store): every chunk it holds, and what
+# a search for the words opening each article (in its first chunk) finds, beside the store's chunks.
+_BM25 = """
+import json, sys
+from pathlib import Path
+from tantivy import Query
+from rag.fakes import HashingEmbedder
+from rag.lexical import LexicalIndex, _chunk
+from rag.store import ChromaStore
+store = ChromaStore.open(Path(sys.argv[1]), None, "news", HashingEmbedder().name)
+lexical = LexicalIndex(store, Path(sys.argv[1]) / "bm25" / "news")
+found = lexical.search("opens with a remark", 10 * store.count())
+searcher = lexical._opened().index.searcher()  # every document it holds, on purpose
+held = [_chunk(searcher.doc(a)) for _, a in searcher.search(Query.all_query(), max(1, searcher.num_docs)).hits]
+rows = store._collection.get(include=["documents", "metadatas"])
+print(json.dumps({"bm25": sorted((c.chunk_id, c.text) for c in held),
+                  "store": sorted(zip(rows["ids"], rows["documents"])),
+                  "found": sorted({h.chunk.article_id for h in found}),
+                  "articles": sorted({str(m["article_id"]) for m in rows["metadatas"]})}))
+"""
+
+
+def _read(script: str, index: Path) -> dict[str, Any]:
+    """Run `script` on `index` in a fresh process: an embedded Chroma client caches the index in memory
+    and does not see another process's writes."""
+    dump = subprocess.run([sys.executable, "-c", script, str(index)], cwd=PROJECT_ROOT, capture_output=True,
                           text=True, timeout=120)
     assert dump.returncode == 0, dump.stderr
     contents: dict[str, Any] = json.loads(dump.stdout)
     return contents
+
+
+def _contents(index: Path) -> dict[str, Any]:
+    """Everything the index holds, and what its vector search can reach."""
+    return _read(_DUMP, index)
+
+
+def _assert_bm25_agrees_with_the_vectors(index: Path) -> None:
+    bm25 = _read(_BM25, index)
+    assert bm25["bm25"] == bm25["store"]
+    assert bm25["found"] == bm25["articles"] and bm25["articles"]
 
 
 def _timed_clean_build(articles: Path, index: Path) -> float:
@@ -112,13 +146,17 @@ def test_a_build_killed_mid_way_then_rerun_equals_a_clean_build_even_mid_update(
 
     index = tmp_path / "killed"
     _kill_mid_way(first, index, seconds, start=None, done=clean_first)
+    _assert_bm25_agrees_with_the_vectors(index)  # before any re-run: on opening, BM25 catches up
     _build(first, index)
     assert _contents(index) == clean_first
+    _assert_bm25_agrees_with_the_vectors(index)
 
     # Killed while replacing every article by a new edition: stale chunks must not survive the re-run.
     _kill_mid_way(second, index, seconds, start=tmp_path / "clean-first", done=clean_second)
+    _assert_bm25_agrees_with_the_vectors(index)
     _build(second, index)
     assert _contents(index) == clean_second
+    _assert_bm25_agrees_with_the_vectors(index)
 
 
 def test_deleting_an_article_removes_every_trace_of_it(client: TestClient) -> None:

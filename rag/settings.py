@@ -16,7 +16,7 @@ from rag.errors import BadRequest
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _default_cache() -> Path:
+def default_cache() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "news-rag"
 
@@ -29,7 +29,7 @@ class Settings:
     collection: str = "news"
     embed_model: str = "all-MiniLM-L6-v2"  # name of a bundled model, or a path
     llm_path: Path | None = None  # any GGUF; None -> the default model assembled from parts
-    model_cache: Path = _default_cache()
+    model_cache: Path = default_cache()
     llm_threads: int = 2
     # llama.cpp's flash attention: faster prompt processing on CPU (measured by bench.llama_settings).
     flash_attn: bool = False

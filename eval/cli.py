@@ -24,6 +24,7 @@ from eval.datasets import (
     multihop_questions,
     realtimeqa_articles,
     realtimeqa_questions,
+    role_pairs,
     seed_articles,
     seed_questions,
 )
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.suite == "realtimeqa":
             from eval.archive_retrieval import run as archive_retrieval
 
-            print("\n".join(archive_retrieval(RESULTS_DIR)))
+            print("\n".join(archive_retrieval(RESULTS_DIR, args.embed_model)))
             return 0
         suites = ("seed", "multihop") if args.suite == "both" else (args.suite,)
         benchmark.run(suites, RESULTS_DIR, args.embed_model, write_doc=not args.no_doc)
@@ -165,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         started = provenance(args.command_line)
         judge, cache = _judge(args.judge, None)
         measured = {name: asdict(measure_judge(judge, pairs))
-                    for name, pairs in (("written pairs", judge_pairs()), ("answer pairs", answer_pairs()))}
+                    for name, pairs in (("written pairs", judge_pairs()), ("answer pairs", answer_pairs()),
+                                        ("role pairs", role_pairs()))}
         for name, figures in measured.items():
             print(name, figures)
         if cache:

@@ -80,6 +80,12 @@ def answer_pairs(path: Path = DATA_DIR / "answer_pairs.jsonl") -> list[JudgePair
     return judge_pairs(path)
 
 
+def role_pairs(path: Path = DATA_DIR / "role_pairs.jsonl") -> list[JudgePair]:
+    """Sentences of RealTimeQA's articles with their parties swapped (winner and loser, who sued whom),
+    kept, or restated in the other voice: for the roles check (`rag.roles`), written beside it."""
+    return judge_pairs(path)
+
+
 def multihop_corpus(directory: Path = MULTIHOP_DIR) -> list[Article]:
     """One article per evidence URL, its text the facts quoted from it (the subset has no full bodies)."""
     truth = json.loads((directory / "ground_truth.json").read_text())

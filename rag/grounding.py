@@ -27,6 +27,7 @@ from rag.facts import bound_beyond, is_negated, missing_facts, normalise, only_a
 from rag.generation import Generator
 from rag.modality import drops_a_hedge, overstated_certainty, reported_as_done
 from rag.prompting import build_judge_messages, judge_passage_block
+from rag.roles import swapped_roles
 from rag.speakers import misattributed_speaker, speakers_differ
 
 _STOPWORDS = frozenset("""a an the of to in on at for by with from and or but is are was were be been being has have
@@ -164,6 +165,13 @@ def _speaker(claim: str, passage: str, given: str) -> str | None:
     return f"the cited passage does not say that {speaker.title()} said it" if speaker else None
 
 
+def _roles(claim: str, passage: str, given: str) -> str | None:
+    """Who did what to whom, swapped: "The Rams beat the Seahawks" from "The Seahawks beat the Rams"."""
+    swapped = swapped_roles(claim, passage)
+    return f"the cited passage has {swapped[0].title()} and {swapped[1].title()} the other way round" \
+        if swapped else None
+
+
 def _hedge(claim: str, passage: str, given: str) -> str | None:
     """Certainty the passage hedges: "X will deploy" from "X could deploy"."""
     hedge = overstated_certainty(claim, passage)
@@ -185,6 +193,7 @@ VETO_CHECKS: tuple[Check, ...] = (
     Check("exact-figure", _bound),
     Check("counted-thing", _recounted),
     Check("speaker", _speaker),
+    Check("roles", _roles),
     Check("hedge", _hedge),
     Check("future", _future),
 )

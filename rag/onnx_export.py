@@ -15,6 +15,7 @@ import json
 import logging
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from rag.errors import ModelUnavailable
@@ -124,17 +125,21 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     """`python -m rag.onnx_export`: export each bundled INT8 embedder into the model cache (a set-up step)."""
+    import argparse
+
     from rag.embedding import BUNDLED_EMBEDDERS, resolve_embedder_path
     from rag.settings import Settings
 
+    argparse.ArgumentParser(prog="python -m rag.onnx_export", description=main.__doc__).parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     cache = Settings.from_env().model_cache
     for name, bundled in BUNDLED_EMBEDDERS.items():
         if bundled.int8_export:
             print(resolve_embedder_path(name, cache))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -156,6 +156,10 @@ class JudgeMeasurement:
     true_positive_rate: float  # supported pairs judged supported
     true_negative_rate: float  # unsupported pairs judged unsupported
     accuracy_by_kind: dict[str, float]
+    true_kept: int = 0  # supported pairs judged supported, of `supported`
+    supported: int = 0
+    false_accepted: int = 0  # unsupported pairs judged supported, of `unsupported`
+    unsupported: int = 0
 
 
 def measure_judge(judge: Judge, pairs: Sequence[object]) -> JudgeMeasurement:
@@ -173,4 +177,5 @@ def measure_judge(judge: Judge, pairs: Sequence[object]) -> JudgeMeasurement:
     tpr = tp / (tp + fn) if tp + fn else 0.0
     tnr = tn / (tn + fp) if tn + fp else 0.0
     return JudgeMeasurement(judge.name, len(pairs), round((tpr + tnr) / 2, 4), round(tpr, 4), round(tnr, 4),
-                            {k: round(sum(v) / len(v), 4) for k, v in sorted(by_kind.items())})
+                            {k: round(sum(v) / len(v), 4) for k, v in sorted(by_kind.items())},
+                            tp, tp + fn, fp, tn + fp)

@@ -104,10 +104,20 @@ def conflicts(records: Records) -> Rendered:
     return [*lines, "", f"Both sides named, by kind: {by_kind}."], [r]
 
 
+def judge(records: Records) -> Rendered:
+    """The verification judge alone on each labelled set: how many true sentences it keeps, false ones it passes."""
+    [r] = _needed(records, "judge")
+    lines = ["| set | balanced accuracy | true kept | false accepted |", "|---|---|---|---|"]
+    for name, f in r.figures.items():
+        lines.append(f"| {name} ({f['pairs']}) | {fixed(f['balanced_accuracy'])} | {f['true_kept']} of "
+                     f"{f['supported']} | {f['false_accepted']} of {f['unsupported']} |")
+    return lines, [r]
+
+
 def headline(records: Records) -> Rendered:
     """The README's figures, one row each, with the day, commit and command of each."""
-    seed, heldout, fresh, swaps, archive = _needed(records, "seed-all", "seed-heldout", "seed-fresh", "conflicts",
-                                                   "realtimeqa-all")
+    seed, heldout, fresh, swaps, archive, judged = _needed(records, "seed-all", "seed-heldout", "seed-fresh",
+                                                           "conflicts", "realtimeqa-all", "judge")
     s, rt, every = seed.figures, archive.figures, swaps.figures["splits"]["all"]
     rows: list[tuple[str, str, list[Record]]] = [
         (f"seed suite, {s['questions']} questions: correctness (answerable only)",
@@ -123,6 +133,9 @@ def headline(records: Records) -> Rendered:
         (f"RealTimeQA archive, {rt['questions']} dated questions: right of {rt['answerable']} / wrong of "
          f"{rt['questions']} / unanswerable abstained",
          f"{rt['right']} / {rt['wrong']} / {rt['abstained_unanswerable']} of {rt['unanswerable']}", [archive]),
+        (f"judge on {judged.figures['answer pairs']['pairs']} real answer sentences: false accepted / true kept",
+         f"{judged.figures['answer pairs']['false_accepted']} of {judged.figures['answer pairs']['unsupported']} / "
+         f"{judged.figures['answer pairs']['true_kept']} of {judged.figures['answer pairs']['supported']}", [judged]),
     ]
     lines = ["| measure | figure | measured | commit | command |", "|---|---|---|---|---|"]
     for label, figure, used in rows:
@@ -135,7 +148,7 @@ def headline(records: Records) -> Rendered:
 
 BLOCKS: dict[str, Callable[[Records], Rendered]] = {
     "headline": headline, "suites": suites, "realtimeqa": realtimeqa, "realtimeqa-ci": realtimeqa_ci,
-    "conflicts": conflicts,
+    "conflicts": conflicts, "judge": judge,
 }
 
 

@@ -61,3 +61,16 @@ def test_with_evidence_selection_the_report_also_compares_with_whole_passages() 
     # Service totals 6 and 8 against whole-passage raw totals of 8 each: ratios 0.75 and 1.0.
     assert "| raw, the same passages whole: total, s | — | 8.00 / 8.00 | service / this 0.88 /" in report
     assert "passages whole" not in speed._report([s1, s2], [r1, r2], [], 30.0, (4000.0, 3000.0))
+
+
+def test_the_embedders_table_gives_each_build_speed_against_the_torch_encoders() -> None:
+    from bench.embedders import _table
+
+    rows = [{"embedder": "all-MiniLM-L6-v2", "articles": 714, "chunks": 11347, "load_s": 4.5,
+             "build_chunks_per_s": 40.0, "encode_chunks_per_s": 48.0, "peak_mb": 1682.0},
+            {"embedder": "all-MiniLM-L6-v2-int8", "articles": 714, "chunks": 11347, "load_s": 4.4,
+             "build_chunks_per_s": 66.0, "encode_chunks_per_s": 85.0, "peak_mb": 1848.0}]
+    table = _table(rows, None)
+    assert "`python -m bench.embedders`" in table and "11347 chunks" in table
+    assert "| all-MiniLM-L6-v2-int8 | 66.0 | 85.0 | 1.65x | 1848 | 4.4 |" in table
+    assert "--articles 50" in _table(rows, 50)

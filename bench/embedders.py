@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.speed import write_section
+from bench.speed import _memory_mb, write_section
 from rag.settings import PROJECT_ROOT, Settings
 
 EMBEDDERS = ("all-MiniLM-L6-v2", "all-MiniLM-L6-v2-int8")
@@ -80,14 +81,7 @@ def _measure(name: str, limit: int | None) -> dict[str, Any]:
         encode = time.perf_counter() - started
     return {"embedder": name, "articles": len(articles), "chunks": len(texts), "load_s": loaded,
             "build_chunks_per_s": len(texts) / build, "encode_chunks_per_s": len(texts) / encode,
-            "peak_mb": _peak_mb()}
-
-
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+            "peak_mb": _memory_mb(os.getpid())[0]}
 
 
 def _table(rows: Sequence[dict[str, Any]], limit: int | None) -> str:

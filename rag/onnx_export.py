@@ -18,8 +18,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from rag.errors import ModelUnavailable
-
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
@@ -50,14 +48,6 @@ def int8_folder(source: Path, target: Path) -> Path:
             if not _intact(target, source_digest):  # unless another process's export got there first
                 raise
     return target
-
-
-def check_int8_folder(folder: Path) -> None:
-    """Refuse an exported folder whose weights do not match its manifest (a damaged or partial copy)."""
-    manifest = _manifest(folder)
-    if manifest is None or _sha256(folder / "model.onnx") != manifest.get("model.onnx"):
-        raise ModelUnavailable(f"{folder} does not match its manifest; delete it and run the README's "
-                               "set-up command to export it again")
 
 
 def _intact(folder: Path, source_digest: str) -> bool:

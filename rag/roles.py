@@ -9,7 +9,7 @@ the words between them sharing the sentence's verb, the claim has swapped their 
   Council"): a "by" or an "of" between them in one and not in the other turns the order round again;
 - they are coordinated ("Biden and Xi", "Macron with Scholz"), where order carries no role.
 A verb whose two parties can trade places and stay true ("met", "played") is not told apart here; the
-labelled role pairs in eval/data/judge_pairs.jsonl measure how often that costs a true sentence.
+labelled role pairs in eval/data/role_pairs.jsonl measure how often that costs a true sentence.
 """
 
 from __future__ import annotations
@@ -81,9 +81,9 @@ def _tokens(text: str) -> list[str]:
 def _name_keys(text: str, other: str) -> set[str]:
     """The text's names, with its first word counted when the other text has that word as a name
     (`facts.names` skips a sentence's first word, capitalised anyway)."""
-    keys = {key for name in names(text) for key in _TOKEN.findall(name)}
-    first = _TOKEN.findall(fold(text).lower())[:1]
-    if first and first[0] in {key for name in names(other) for key in _TOKEN.findall(name)}:
+    keys = {key for name in names(text) for key in _tokens(name)}
+    first = _tokens(text)[:1]
+    if first and first[0] in {key for name in names(other) for key in _tokens(name)}:
         keys.add(first[0])
     return keys
 

@@ -118,7 +118,7 @@ def headline(records: Records) -> Rendered:
     """The README's figures, one row each, with the day, commit and command of each."""
     seed, heldout, fresh, swaps, archive, judged = _needed(records, "seed-all", "seed-heldout", "seed-fresh",
                                                            "conflicts", "realtimeqa-all", "judge")
-    s, rt, every = seed.figures, archive.figures, swaps.figures["splits"]["all"]
+    s, rt, every, real = seed.figures, archive.figures, swaps.figures["splits"]["all"], judged.figures["answer pairs"]
     rows: list[tuple[str, str, list[Record]]] = [
         (f"seed suite, {s['questions']} questions: correctness (answerable only)",
          f"{fixed(s['correctness'])} ({fixed(s['correctness_answerable'])})", [seed]),
@@ -133,9 +133,8 @@ def headline(records: Records) -> Rendered:
         (f"RealTimeQA archive, {rt['questions']} dated questions: right of {rt['answerable']} / wrong of "
          f"{rt['questions']} / unanswerable abstained",
          f"{rt['right']} / {rt['wrong']} / {rt['abstained_unanswerable']} of {rt['unanswerable']}", [archive]),
-        (f"judge on {judged.figures['answer pairs']['pairs']} real answer sentences: false accepted / true kept",
-         f"{judged.figures['answer pairs']['false_accepted']} of {judged.figures['answer pairs']['unsupported']} / "
-         f"{judged.figures['answer pairs']['true_kept']} of {judged.figures['answer pairs']['supported']}", [judged]),
+        (f"judge on {real['pairs']} real answer sentences: false accepted / true kept",
+         f"{real['false_accepted']} of {real['unsupported']} / {real['true_kept']} of {real['supported']}", [judged]),
     ]
     lines = ["| measure | figure | measured | commit | command |", "|---|---|---|---|---|"]
     for label, figure, used in rows:
